@@ -1,0 +1,129 @@
+"""The `course` command: release assignments, grade submissions, check the release is in sync.
+
+    course release [ASSIGNMENT ...]     build release/ from source/ (all assignments by default)
+    course grade SUBMISSIONS_DIR        grade <student>/<assignment>/<assignment>.ipynb
+    course check                        verify release/ equals a fresh build of source/
+    course demo                         release all, grade examples/submissions, compare
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from course.nbgrader_api import CourseError, find_root
+from course.tables import format_table
+
+
+def cmd_release(args) -> int:
+    from course.build import release
+
+    summary = release(args.root, args.assignments or None)
+    rows = [(a, p.graded_cells, p.auto_points, p.manual_points, p.total)
+            for a, p in summary.items()]
+    print(format_table(["assignment", "graded cells", "auto points", "manual points",
+                        "total points"], rows))
+    return 0
+
+
+def print_results(results, root: Path) -> None:
+    rows = [(r.student, r.assignment,
+             f"{r.auto_score:g}/{r.auto_max:g}" if r.problem is None else "-",
+             f"{r.manual_pending:g}" if r.problem is None else "-",
+             r.status, _clip(r.problem or r.notes))
+            for r in results]
+    print()
+    print(format_table(["student", "assignment", "automatic", "awaiting manual", "status",
+                        "details"], rows))
+    print(f"\nfull details and grades: {root / 'grades.csv'}   feedback: {root / 'feedback'}/")
+
+
+def cmd_grade(args) -> int:
+    from course.grading.run import grade
+
+    results = grade(args.root, Path(args.submissions).resolve())
+    print_results(results, args.root)
+    failed = [r for r in results if r.problem]
+    if failed:
+        print(f"{len(failed)} of {len(results)} submissions could not be graded (see details)")
+    return 1 if failed else 0
+
+
+def cmd_demo(args) -> int:
+    """Release everything, grade examples/submissions, compare with examples/expected.json."""
+    import json
+
+    from course.grading.run import grade
+
+    cmd_release(argparse.Namespace(root=args.root, assignments=[]))
+    examples = args.root / "examples"
+    results = grade(args.root, examples / "submissions")
+    print_results(results, args.root)
+    expected = json.loads((examples / "expected.json").read_text())
+    wrong = [f"{r.student}/{r.assignment}: {why}" for r in results
+             for why in [_unexpected(r, expected.get(r.assignment, {}).get(r.student))] if why]
+    for line in wrong:
+        print("UNEXPECTED", line)
+    print(f"\n{len(results) - len(wrong)} of {len(results)} example submissions graded as "
+          "examples/expected.json says" + ("" if wrong else " (broken ones on purpose)"))
+    return 1 if wrong else 0
+
+
+def _unexpected(result, expected: dict | None) -> str | None:
+    if expected is None:
+        return "not listed in examples/expected.json"
+    if "problem" in expected:
+        ok = result.problem is not None and expected["problem"] in result.problem
+        return None if ok else f"expected the problem {expected['problem']!r}"
+    got = (result.auto_score, result.auto_max, result.manual_pending)
+    want = (expected["auto"], expected["auto_max"], expected["pending"])
+    if result.problem or got != want:
+        return f"expected auto/max/pending {want}, got {got} {result.problem or ''}".strip()
+    return None
+
+
+def _clip(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def cmd_check(args) -> int:
+    from course.sync import release_differences
+
+    problems = release_differences(args.root)
+    for line in problems:
+        print(line)
+    print("release/ is in sync with source/" if not problems else
+          f"{len(problems)} difference(s): run `course release` and commit release/")
+    return 1 if problems else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="course", description=__doc__.split("\n")[0])
+    top.add_argument("--course-dir", default=".", help="the course repository (default: here)")
+    sub = top.add_subparsers(dest="command", required=True)
+    rel = sub.add_parser("release", help="generate student notebooks in release/")
+    rel.add_argument("assignments", nargs="*", help="assignments (default: all)")
+    rel.set_defaults(run=cmd_release)
+    grd = sub.add_parser("grade", help="autograde a folder of submissions")
+    grd.add_argument("submissions", help="folder laid out <student>/<assignment>/<assignment>.ipynb")
+    grd.set_defaults(run=cmd_grade)
+    demo = sub.add_parser("demo", help="release all, grade examples/submissions, compare "
+                          "with examples/expected.json")
+    demo.set_defaults(run=cmd_demo)
+    chk = sub.add_parser("check", help="verify release/ is a fresh build of source/")
+    chk.set_defaults(run=cmd_check)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        args.root = find_root(args.course_dir)
+        return args.run(args)
+    except (CourseError, FileNotFoundError) as exc:
+        print(f"course {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Instructor side: nbgrader plumbing, the reference comparison, grading runs and reports."""
