@@ -6,6 +6,7 @@ the starting values, so a notebook cell with sliders never fails and never waits
 """
 from __future__ import annotations
 
+import inspect
 from typing import Callable
 
 import ipywidgets as widgets
@@ -26,12 +27,19 @@ def float_slider(name: str, start: float, low: float, high: float, step: float,
     return widgets.FloatSlider(value=start, min=low, max=high, step=step, **common)
 
 
-def interactive_plot(draw: Callable[..., None], **sliders: widgets.Widget) -> widgets.Widget:
+def interactive_plot(draw: Callable[..., None], **sliders: widgets.Widget) -> None:
     """Show `sliders` above a figure drawn by `draw(**values)`, redrawn on every change.
 
-    `draw` makes a matplotlib figure (it should call `plt.show()` at the end). Returns the
-    interact widget (its `.widget-interact` output holds the figure).
+    `draw` makes a matplotlib figure (it should call `plt.show()` at the end). Only the given
+    sliders appear: other parameters of `draw` keep their default values. The widget is
+    displayed here and nothing is returned, so a cell ending with this call shows it once.
     """
     if not sliders:
         raise ValueError("interactive_plot needs at least one slider, e.g. tau=float_slider(...)")
-    return widgets.interact(draw, **sliders).widget
+    unknown = set(sliders) - set(inspect.signature(draw).parameters)
+    if unknown:
+        raise ValueError(f"{draw.__name__}() has no parameter(s) {sorted(unknown)}")
+    fixed = {name: widgets.fixed(p.default)
+             for name, p in inspect.signature(draw).parameters.items()
+             if name not in sliders and p.default is not inspect.Parameter.empty}
+    widgets.interact(draw, **sliders, **fixed)

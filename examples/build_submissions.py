@@ -113,6 +113,30 @@ def leaky_integrate_and_fire(input_data, tau, threshold, dt=1.0, v_reset=0.0):
 '''
 
 
+def reference_answers(assignment):
+    """The source notebook's solution code (markers removed) by grade_id, plus written answers."""
+    source = nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    answers = {}
+    for cell in source.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            lines = [ln for ln in cell.source.splitlines()
+                     if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
+            answers[meta["grade_id"]] = "\n".join(lines)
+        elif meta.get("solution"):
+            answers[meta["grade_id"]] = "My answer: see the plots above."
+    return answers
+
+
+def with_edits(answers, edits):
+    """Copy of `answers` with text replacements {grade_id: (old, new)}; each must apply."""
+    changed = dict(answers)
+    for grade_id, (old, new) in edits.items():
+        assert old in changed[grade_id], f"{grade_id}: {old!r} not found"
+        changed[grade_id] = changed[grade_id].replace(old, new)
+    return changed
+
+
 def fill(nb, answers):
     """Put `answers` (grade_id -> text) into the answer cells; None leaves the stub."""
     for cell in nb.cells:
@@ -152,6 +176,18 @@ def main():
     write("dee", a, text='{"cells": [ {"cell_type": "code", "source": "x = 1"')
     write("eve", a, tamper(fill(fresh(), NO_RESET)))
     write("finn", a, fill(fresh(), CORRECT), name="Leaky Integrators (1).ipynb")
+
+    a = "lif_neuron"
+    release = ROOT / "release" / a / f"{a}.ipynb"
+    reference = reference_answers(a)
+    # Two classic slips: the window includes its end, and the rate forgets the refractory time.
+    slips = with_edits(reference, {
+        "spikes_in_window": ("(times < t1)", "(times <= t1)"),
+        "lif_rate": ("1.0 / (tau_ref + tau_m", "1.0 / (tau_m"),
+    })
+    write("lia", a, fill(nbformat.read(release, as_version=4), reference))
+    write("max", a, fill(nbformat.read(release, as_version=4), slips))
+    write("cy", a, nbformat.read(release, as_version=4))
     print(f"wrote {sorted(p.name for p in OUT.iterdir())} to {OUT}")
 
 

@@ -1,0 +1,456 @@
+"""Hidden checks of `lif_neuron`: fixed inputs (public) and where the reference lives.
+
+The grader compares with `solutions.lif`. How the tolerances were chosen:
+
+* Correct implementations differ only by rounding (another order of the same operations, time
+  kept as ``t += dt`` or as ``k * dt``, loops or numpy). Over at most a few thousand steps that
+  is below 1e-13 relative, and the LIF does not amplify it: between spikes Euler's update is a
+  contraction (factor 1 - dt/tau_m < 1) and a reset erases the past.
+* Every listed mistake changes a result by at least ~1e-4 of its scale (a whole time step in a
+  spike time, millivolts in a potential, a factor N/(N-1) in a variance).
+* So rtol = 1e-7 with an absolute floor at ~1e-10 of the quantity's scale separates them by
+  several orders of magnitude either way. Currents are in amperes (~1e-10 A), so their floor is
+  1e-18 A (about 1e-8 of I_mean, since 1 + a xi can cancel to nearly 0) instead of the default
+  1e-10.
+* Threshold decisions are the only place where rounding could flip a result. The cases are
+  chosen so no spike lands within 1e-6 of a step boundary and no potential ends a step within
+  1e-9 of the threshold; `tests/test_lif_checks.py` verifies this by perturbing every input by a
+  relative 1e-11 and requiring identical verdicts. Refractory periods are whole numbers of steps,
+  so holding v "while t < t_spike + tau_ref" and holding it for "tau_ref / dt steps" agree.
+* The interval of `spikes_between` is [t0, t1); its cases put t0 and t1 exactly on recorded spike
+  times, which is exact (the same floats are compared), to catch off-by-one intervals.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from course.checking import Check, case
+from course.spikes import InputNeuron, generate_spike_train
+
+REF = "solutions.lif:"
+WRONG = "solutions.lif_mistakes:"
+
+# The assignment's parameters (see solutions/lif.py for their sources).
+TAU_M, E_L, V_RESET, V_TH, R_M = 20e-3, -60e-3, -70e-3, -50e-3, 100e6
+I_MEAN, T_MAX, T_REF, DT = 25e-11, 150e-3, 10e-3, 0.1e-3
+AMPERE_FLOOR = 1e-18    # A: 4e-9 of I_mean (sums like 1 + a xi can cancel to ~0)
+
+
+# ----- adapters: run a target and return plain numbers -------------------------------------------
+
+def _array(target, *args):
+    return np.asarray(target(*args), dtype=float)
+
+
+def _floats(target, *args):
+    return [float(x) for x in target(*args)]
+
+
+def _arrays(target, *args):
+    return [np.asarray(x, dtype=float) for x in target(*args)]
+
+
+def _with_rng(target, n_steps, i_mean, t_max, dt, seed):
+    return np.asarray(target(n_steps, i_mean, t_max, dt, np.random.default_rng(seed)), dtype=float)
+
+
+def _dict_of_arrays(target, spike_dict, t0, t1):
+    result = target(spike_dict, t0, t1)
+    return {key: np.asarray(times, dtype=float) for key, times in result.items()}
+
+
+def _one_float(target, *args):
+    return float(target(*args))
+
+
+def _run_slope(cls, v, s, tau_m, tau_s):
+    neuron = cls(tau_m=tau_m, tau_s=tau_s, tau_ref=0.002)
+    neuron.v = v
+    neuron.s = s
+    neuron.slope()
+    return [float(neuron.dvdt), float(neuron.dsdt)]
+
+
+def _run_neuron(cls, tau_m, tau_s, tau_ref, s0, dt, n_steps, kicks):
+    """Make a neuron, set s = s0, and step it; kicks: {step index: weight received before it}."""
+    neuron = cls(tau_m=tau_m, tau_s=tau_s, tau_ref=tau_ref)
+    neuron.s = s0
+    for k in range(n_steps):
+        if k in kicks:
+            neuron.receive(kicks[k])
+        neuron.step(dt)
+    return {"spikes": np.asarray(neuron.spikes, dtype=float).ravel(),
+            "v_history": np.asarray(neuron.v_history, dtype=float),
+            "t_history": np.asarray(neuron.t_history, dtype=float),
+            "final s": float(neuron.s)}
+
+
+def _run_spikes_between(cls, spikes, windows):
+    neuron = cls(tau_m=0.02, tau_s=0.1, tau_ref=0.002)
+    neuron.spikes = list(spikes)
+    return np.asarray([neuron.spikes_between(t0, t1) for t0, t1 in windows], dtype=float)
+
+
+def _run_population(cls, n, tau_m, tau_s, tau_ref, s0, dt, n_steps, kicks):
+    """Make a population, set s = s0 (array), step it; kicks: {step: weights (n,)}."""
+    pop = cls(n, tau_m=tau_m, tau_s=tau_s, tau_ref=tau_ref)
+    pop.s = np.array(s0, dtype=float)
+    for k in range(n_steps):
+        if k in kicks:
+            pop.receive(np.array(kicks[k], dtype=float))
+        pop.step(dt)
+    return {"spikes": [np.asarray(times, dtype=float).ravel() for times in pop.spikes],
+            "v_history": np.asarray(pop.v_history, dtype=float),
+            "t_history": np.asarray(pop.t_history, dtype=float)}
+
+
+class RecordingNeuron:
+    """Stands in for a neuron in the `drive_with_input` check: it records what it receives.
+
+    `received[k]` is the total weight received since the previous step, logged when step k is
+    taken. Whatever arrives after the last step is not counted.
+    """
+
+    def __init__(self):
+        self.t = 0.0
+        self.v = 0.0
+        self.s = 0.0
+        self.spikes = []
+        self.pending = 0.0
+        self.received = []
+        self.steps = []
+
+    def receive(self, weight):
+        self.pending += float(weight)
+
+    def step(self, dt):
+        self.received.append(self.pending)
+        self.steps.append(float(dt))
+        self.pending = 0.0
+        self.t += dt
+        return 0
+
+
+def _run_drive(target, input_times, weight, t_max, dt):
+    neuron = RecordingNeuron()
+    target(neuron, InputNeuron(input_times), weight, t_max, dt)
+    return {"received per step": np.asarray(neuron.received, dtype=float),
+            "step sizes": np.asarray(neuron.steps, dtype=float)}
+
+
+# ----- fixed inputs ------------------------------------------------------------------------------
+
+def _noise(seed, shape):
+    return np.random.default_rng(seed).uniform(-1.0, 1.0, size=shape)
+
+
+def _sine(n_steps, dt, i_mean=I_MEAN):
+    return i_mean * (1.0 + np.sin(2.0 * np.pi * np.arange(n_steps) * dt / 0.01))
+
+
+def _noisy(n_steps, dt, seed, i_mean=I_MEAN, t_max=T_MAX):
+    return i_mean * (1.0 + 0.1 * math.sqrt(t_max / dt) * _noise(seed, n_steps))
+
+
+def _kicks_from_train(rate, duration, dt, weight, seed):
+    """{step: weight x count} for a Poisson train delivered with a one-step delay."""
+    times = generate_spike_train([rate], [duration], rng=seed)
+    counts = np.bincount((times // dt).astype(int), minlength=int(round(duration / dt)))
+    return {int(k) + 1: float(weight * c) for k, c in enumerate(counts) if c}
+
+
+def _euler_cases():
+    v = np.linspace(-0.08, -0.045, 8)
+    return [
+        case("at rest, no current", -0.06, 0.0, DT, TAU_M, E_L, R_M, run=_array),
+        case("V = -65 mV, 250 pA, dt = 0.1 ms", -0.065, I_MEAN, DT, TAU_M, E_L, R_M, run=_array),
+        case("8 potentials, 8 currents at once", v, np.linspace(-1e-10, 4e-10, 8), DT, TAU_M, E_L,
+             R_M, run=_array),
+        case("other parameters, dt = 1 ms", v, 3e-10, 1e-3, 0.01, -0.075, 50e6, run=_array),
+    ]
+
+
+def _sine_cases():
+    return [
+        case("t = 0 .. 30 ms in steps of 0.1 ms", np.arange(300) * DT, I_MEAN, run=_array),
+        case("7 times, I_mean = 100 pA", np.linspace(0.0, 0.02, 7) + 0.0013, 1e-10, run=_array),
+        case("one time t = 2.5 ms", 0.0025, I_MEAN, run=_array),
+    ]
+
+
+def _noisy_current_cases():
+    return [
+        case("1500 steps, dt = 0.1 ms, seed 1", 1500, I_MEAN, T_MAX, DT, 1, run=_with_rng),
+        case("150 steps, dt = 1 ms, seed 2", 150, I_MEAN, T_MAX, 1e-3, 2, run=_with_rng),
+        case("10 steps, 100 pA, t_max 1 ms, seed 3", 10, 1e-10, 1e-3, DT, 3, run=_with_rng),
+    ]
+
+
+def _simulate_cases(with_refractory):
+    n = int(round(T_MAX / DT))
+    cases = [
+        ("constant 250 pA, 150 ms", (np.full(n, I_MEAN), DT)),
+        ("sinusoidal current, 150 ms", (_sine(n, DT), DT)),
+        ("noisy current (seed 11), 150 ms", (_noisy(n, DT, 11), DT)),
+        ("constant 100 pA: never reaches threshold", (np.full(n, 1e-10), DT)),
+        ("constant 400 pA, dt = 1 ms", (np.full(150, 4e-10), 1e-3)),
+    ]
+    out = []
+    for label, (current, dt) in cases:
+        args = (current, dt, T_REF) if with_refractory else (current, dt)
+        out.append(case(label, *args, run=_arrays))
+    other = (np.full(2000, 3e-10), 0.05e-3)
+    if with_refractory:
+        out.append(case("t_ref = 2 ms, other neuron parameters", *other, 2e-3, 0.01, -0.065, 80e6,
+                        -0.052, -0.072, run=_arrays))
+        out.append(case("t_ref = 0 (no refractory period)", np.full(n, I_MEAN), DT, 0.0,
+                        run=_arrays))
+    else:
+        out.append(case("other neuron parameters", *other, 0.01, -0.065, 80e6, -0.052, -0.072,
+                        run=_arrays))
+    return out
+
+
+def _stats_cases():
+    rng = np.random.default_rng(5)
+    walk = np.cumsum(rng.normal(size=(30, 6)), axis=1)
+    return [
+        case("6 trials x 5 samples", _noise(21, (6, 5)) * 3.0 + 1.0, run=_arrays),
+        case("2 trials x 3 samples", np.array([[1.0, 2.0, 4.0], [3.0, 2.0, 0.0]]), run=_arrays),
+        case("30 random walks x 6 samples", walk, run=_arrays),
+    ]
+
+
+def _autocov_cases():
+    rng = np.random.default_rng(6)
+    return [
+        case("6 trials x 5 samples", _noise(22, (6, 5)), run=_array),
+        case("2 trials x 3 samples", np.array([[1.0, 2.0, 4.0], [3.0, 2.0, 0.0]]), run=_array),
+        case("30 random walks x 6 samples", np.cumsum(rng.normal(size=(30, 6)), axis=1) + 5.0,
+             run=_array),
+    ]
+
+
+def _synaptic_cases():
+    rng = np.random.default_rng(7)
+    return [
+        case("3 trials x 200 steps at 30 Hz, w = 0.05", rng.poisson(0.03, (3, 200)), 0.05, 0.1,
+             1e-3, run=_array),
+        case("inhibitory w = -0.2, tau_s = 50 ms, counts up to 3", rng.poisson(0.5, (2, 100)),
+             -0.2, 0.05, 1e-3, run=_array),
+        case("dt = 0.5 ms, one trial", rng.poisson(0.02, (1, 300)), 0.1, 0.02, 0.5e-3, run=_array),
+    ]
+
+
+def _campbell_cases():
+    return [
+        case("30 Hz, w = 0.05, tau_s = 0.1 s", 30.0, 0.05, 0.1, run=_floats),
+        case("100 Hz, w = 0.03, tau_s = 20 ms", 100.0, 0.03, 0.02, run=_floats),
+        case("5 Hz, w = -0.2, tau_s = 50 ms", 5.0, -0.2, 0.05, run=_floats),
+    ]
+
+
+SPIKE_DICT = {0: np.array([0.0123, 0.0257, 0.0391, 0.05, 0.0734]),
+              1: np.array([0.005, 0.0257, 0.0868]),
+              2: np.array([], dtype=float)}
+
+
+def _window_cases():
+    return [
+        case("window [20 ms, 60 ms)", SPIKE_DICT, 0.02, 0.06, run=_dict_of_arrays),
+        case("boundary: window starts exactly on a spike (0.0257) and ends on one (0.05)",
+             SPIKE_DICT, 0.0257, 0.05, run=_dict_of_arrays),
+        case("boundary: empty window [0.05, 0.05)", SPIKE_DICT, 0.05, 0.05, run=_dict_of_arrays),
+        case("boundary: window ends exactly on the last spike (0.0868)", SPIKE_DICT, 0.0, 0.0868,
+             run=_dict_of_arrays),
+        case("boundary: neurons named by strings, window ends on a spike (0.3)",
+             {"input": np.array([0.1, 0.2, 0.3]), "lif": np.array([0.15, 0.25])}, 0.12, 0.3,
+             run=_dict_of_arrays),
+    ]
+
+
+def _raster_cases():
+    grid = {0: np.array([12, 345, 999]) * 1e-4, 1: np.array([0, 1, 2, 500]) * 1e-4,
+            2: np.array([], dtype=float)}
+    return [
+        case("3 neurons, 20 bins of 1 ms", {0: np.array([0.0032, 0.0077, 0.0149]),
+                                            1: np.array([0.0052, 0.0054, 0.0113]),
+                                            2: np.array([0.0196, 0.0183])}, 20, 1e-3, run=_array),
+        case("keys 7, 1, 3 (rows in sorted key order)", {7: np.array([0.0021]),
+                                                          1: np.array([0.0008, 0.0062]),
+                                                          3: np.array([0.0047])}, 8, 1e-3,
+             run=_array),
+        case("spike times on a 0.1 ms grid, 1000 bins", grid, 1000, 1e-4, run=_array),
+    ]
+
+
+def _slope_cases():
+    return [
+        case("v = 0, s = 0", 0.0, 0.0, 0.02, 0.1, run=_run_slope),
+        case("v = 0.5, s = 2, tau_m = 20 ms, tau_s = 100 ms", 0.5, 2.0, 0.02, 0.1, run=_run_slope),
+        case("v = 0.9, s = -1, tau_m = 50 ms, tau_s = 200 ms", 0.9, -1.0, 0.05, 0.2,
+             run=_run_slope),
+        case("v = 0.3, s = 1.2, tau_s = inf (constant s)", 0.3, 1.2, 0.01, math.inf,
+             run=_run_slope),
+    ]
+
+
+def _step_cases():
+    return [
+        case("s0 = 2 decaying with tau_s = 0.1 s, 200 steps of 1 ms", 0.02, 0.1, 0.002, 2.0, 1e-3,
+             200, {}, run=_run_neuron),
+        case("constant drive s = 1.5 (tau_s = inf), tau_ref = 2 ms, 300 steps", 0.02, math.inf,
+             0.002, 1.5, 1e-3, 300, {}, run=_run_neuron),
+        case("strong constant drive s = 4, tau_ref = 0, 150 steps", 0.02, math.inf, 0.0, 4.0,
+             1e-3, 150, {}, run=_run_neuron),
+        case("30 Hz input x 0.05 (experiment 3a), 1000 steps", 0.02, 0.1, 0.002, 0.0, 1e-3, 1000,
+             _kicks_from_train(30.0, 1.0, 1e-3, 0.05, 12), run=_run_neuron),
+        case("tau_ref = 10 ms, dt = 0.5 ms, s = 3 constant", 0.02, math.inf, 0.01, 3.0, 0.5e-3,
+             200, {}, run=_run_neuron),
+        case("excitatory and inhibitory kicks, some during refractoriness", 0.01, 0.05, 0.003, 1.8,
+             1e-3, 250, {20: 0.1, 22: 0.1, 60: -0.15, 90: 0.2, 91: 0.2, 150: -0.1},
+             run=_run_neuron),
+    ]
+
+
+SPIKES_FOR_COUNTING = [0.0123, 0.0257, 0.0391, 0.05, 0.0734, 0.0868]
+
+
+def _between_cases():
+    s = SPIKES_FOR_COUNTING
+    return [
+        case("all spikes: [0, 1)", s, [(0.0, 1.0)], run=_run_spikes_between),
+        case("windows strictly between spikes", s, [(0.02, 0.045), (0.06, 0.08), (0.09, 0.2)],
+             run=_run_spikes_between),
+        case("boundary: t0 on a spike, t1 between spikes", s, [(0.0257, 0.06), (0.0868, 0.1)],
+             run=_run_spikes_between),
+        case("boundary: t1 on a spike", s, [(0.03, 0.05), (0.0, 0.0123)],
+             run=_run_spikes_between),
+        case("boundary: t0 and t1 on spikes; t0 = t1", s,
+             [(0.0257, 0.05), (0.05, 0.05), (0.0123, 0.0868)], run=_run_spikes_between),
+        case("no spikes recorded", [], [(0.0, 1.0)], run=_run_spikes_between),
+    ]
+
+
+def _population_cases():
+    kicks = {10: [0.1, 0.0, 0.05], 40: [0.0, 0.2, 0.2], 41: [0.1, 0.1, 0.1], 120: [-0.1, 0.0, 0.3]}
+    single = {k: [w] for k, w in _kicks_from_train(30.0, 0.5, 1e-3, 0.05, 13).items()}
+    return [
+        case("4 neurons, constant drives 0.5, 1.5, 2.5, 4, 300 steps", 4, 0.02, math.inf, 0.002,
+             [0.5, 1.5, 2.5, 4.0], 1e-3, 300, {}, run=_run_population),
+        case("3 neurons with their own tau_m and tau_ref, kicks", 3, np.array([0.01, 0.02, 0.05]),
+             0.1, np.array([0.0, 0.002, 0.005]), [1.2, 2.0, 3.0], 1e-3, 200, kicks,
+             run=_run_population),
+        case("1 neuron, 30 Hz input x 0.05, 500 steps", 1, 0.02, 0.1, 0.002, [0.0], 1e-3, 500,
+             single, run=_run_population),
+    ]
+
+
+def _drive_cases():
+    train = generate_spike_train([30.0], [1.0], rng=14)
+    return [
+        case("4 input spikes, two in one step, 100 ms", np.array([0.0123, 0.0304, 0.0307, 0.0815]),
+             0.05, 0.1, 1e-3, run=_run_drive),
+        case("30 Hz train (seed 14), 1 s, w = 0.05", train, 0.05, 1.0, 1e-3, run=_run_drive),
+        case("inhibitory w = -0.2, dt = 0.5 ms, spike in the first step", np.array([0.0002, 0.0051,
+             0.0122]), -0.2, 0.02, 0.5e-3, run=_run_drive),
+    ]
+
+
+def _rate_cases():
+    currents = np.array([0.5, 0.99, 1.01, 1.2, 1.5, 2.0, 5.0, 10.0])
+    return [
+        case("tau_m = 20 ms, tau_ref = 2 ms", currents, 0.02, 0.002, run=_array),
+        # the F-I curve is continuous but infinitely steep at I = 1: exactly 1 is its own case
+        case("boundary: I = 1 exactly gives 0 Hz", np.array([1.0, 2.0]), 0.02, 0.002, run=_array),
+        case("tau_m = 10 ms, tau_ref = 0", currents, 0.01, 0.0, run=_array),
+        case("tau_m = 50 ms, tau_ref = 5 ms, strong drive", np.array([3.0, 30.0]), 0.05, 0.005,
+             run=_array),
+    ]
+
+
+def _tau_eff_cases():
+    return [
+        case("dt = 1 ms, tau_m = 20 ms", 1e-3, 0.02, run=_one_float),
+        case("dt = 0.1 ms, tau_m = 20 ms", 1e-4, 0.02, run=_one_float),
+        case("dt = 5 ms, tau_m = 10 ms", 5e-3, 0.01, run=_one_float),
+    ]
+
+
+CHECKS = [
+    Check("euler_step", REF + "euler_step", _euler_cases, rtol=1e-9, atol=1e-12,
+          mistakes={"wrong sign of the leak term: (V - E_L) instead of (E_L - V)":
+                    WRONG + "euler_step_leak_sign",
+                    "wrong sign in the Euler update: the increment is subtracted":
+                    WRONG + "euler_step_subtracted"}),
+    Check("sinusoidal_current", REF + "sinusoidal_current", _sine_cases, rtol=1e-9,
+          atol=AMPERE_FLOOR,
+          mistakes={"2 pi missing: sin(t / 0.01) instead of sin(2 pi t / 0.01)":
+                    WRONG + "sinusoidal_current_no_two_pi"}),
+    Check("noisy_current", REF + "noisy_current", _noisy_current_cases, rtol=1e-9,
+          atol=AMPERE_FLOOR,
+          mistakes={"noise not scaled by sqrt(t_max / dt)": WRONG + "noisy_current_unscaled",
+                    "xi drawn from U(0, 1) instead of U(-1, 1)": WRONG + "noisy_current_zero_one"}),
+    Check("simulate_lif", REF + "simulate_lif", lambda: _simulate_cases(False), rtol=1e-7,
+          atol=1e-10,
+          mistakes={"wrong reset: V is reset to E_L instead of V_reset":
+                    WRONG + "simulate_lif_reset_to_rest",
+                    "wrong sign of the leak term in the Euler update":
+                    WRONG + "simulate_lif_leak_sign",
+                    "no reset after a spike": WRONG + "simulate_lif_no_reset"}),
+    Check("sample_statistics", REF + "sample_statistics", _stats_cases,
+          mistakes={"variance normalised by N instead of N - 1":
+                    WRONG + "sample_statistics_biased"}),
+    Check("sample_autocovariance", REF + "sample_autocovariance", _autocov_cases,
+          mistakes={"normalised by N instead of N - 1": WRONG + "sample_autocovariance_biased",
+                    "the trial mean is not subtracted": WRONG + "sample_autocovariance_uncentred"}),
+    Check("synaptic_current", REF + "synaptic_current", _synaptic_cases,
+          mistakes={"a spike adds the weight w instead of w / tau_s":
+                    WRONG + "synaptic_current_jump_weight"}),
+    Check("campbell_moments", REF + "campbell_moments", _campbell_cases,
+          mistakes={"jump taken as w instead of w / tau_s (E[s] = w nu tau_s)":
+                    WRONG + "campbell_moments_jump_weight"}),
+    Check("simulate_lif_refractory", REF + "simulate_lif_refractory",
+          lambda: _simulate_cases(True), rtol=1e-7, atol=1e-10,
+          mistakes={"no refractory period": WRONG + "simulate_lif_refractory_none",
+                    "wrong reset: V is reset to E_L instead of V_reset":
+                    WRONG + "simulate_lif_refractory_reset_to_rest",
+                    "refractory period one step too short":
+                    WRONG + "simulate_lif_refractory_one_short"}),
+    Check("spikes_in_window", REF + "spikes_in_window", _window_cases,
+          mistakes={"off by one at the end: the window [t0, t1] includes t1":
+                    WRONG + "spikes_in_window_closed"}),
+    Check("binary_raster", REF + "binary_raster", _raster_cases,
+          mistakes={"column floor(t / dt) instead of round(t / dt)": WRONG + "binary_raster_floor",
+                    "spikes counted instead of marked with 1": WRONG + "binary_raster_counts"}),
+    Check("neuron_slope", REF + "LIFNeuron", _slope_cases,
+          mistakes={"wrong sign: dv/dt = (v - s) / tau_m": WRONG + "LIFNeuronSlopeSign"}),
+    Check("neuron_step", REF + "LIFNeuron", _step_cases, rtol=1e-7, atol=1e-9,
+          mistakes={"no refractory period": WRONG + "LIFNeuronNoRefractory",
+                    "no interpolation: the spike time is the end of the step":
+                    WRONG + "LIFNeuronNoInterpolation",
+                    "wrong reset: v - 1 instead of 0": WRONG + "LIFNeuronSubtractiveReset",
+                    "wrong sign in the Euler update of v": WRONG + "LIFNeuronSlopeSign"}),
+    Check("neuron_spikes_between", REF + "LIFNeuron", _between_cases,
+          mistakes={"off by one: counts t0 <= t <= t1 (t1 included)":
+                    WRONG + "LIFNeuronClosedInterval",
+                    "off by one: counts t0 < t <= t1 (t0 excluded, t1 included)":
+                    WRONG + "LIFNeuronOpenStart"}),
+    Check("population_step", REF + "LIFPopulation", _population_cases, rtol=1e-7, atol=1e-9,
+          mistakes={"no refractory period": WRONG + "LIFPopulationNoRefractory",
+                    "no interpolation: the spike time is the end of the step":
+                    WRONG + "LIFPopulationNoInterpolation"}),
+    Check("drive_with_input", REF + "drive_with_input", _drive_cases,
+          mistakes={"no one-step delay: input spikes reach the neuron in the step they occur":
+                    WRONG + "drive_without_delay",
+                    "weight delivered once per step, not once per input spike":
+                    WRONG + "drive_one_spike_per_step"}),
+    Check("lif_rate", REF + "lif_rate", _rate_cases,
+          mistakes={"refractory period left out of the interspike interval":
+                    WRONG + "lif_rate_no_refractory"}),
+    Check("euler_tau_eff", REF + "euler_tau_eff", _tau_eff_cases,
+          mistakes={"sign inside the logarithm: dt / ln(1 + dt / tau_m)":
+                    WRONG + "euler_tau_eff_log_sign"}),
+]

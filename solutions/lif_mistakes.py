@@ -1,0 +1,279 @@
+"""Common wrong versions of the `lif_neuron` exercises, so hidden tests can name the mistake.
+
+Each function or class here reproduces one mistake exactly and is listed in the `mistakes` of a
+Check in `course.checks.lif_neuron`. Classes override only the broken part of the reference.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from solutions import lif
+from solutions.lif import E_L, R_M, T_REF, TAU_M, V_RESET, V_TH
+
+
+# ----- part 1 -----------------------------------------------------------------------------------
+
+def euler_step_leak_sign(v, i_inj, dt, tau_m=TAU_M, e_l=E_L, r_m=R_M):
+    """Leak term with the wrong sign: (V - E_L) instead of (E_L - V)."""
+    return v + dt / tau_m * (v - e_l + r_m * i_inj)
+
+
+def euler_step_subtracted(v, i_inj, dt, tau_m=TAU_M, e_l=E_L, r_m=R_M):
+    """The Euler increment subtracted instead of added."""
+    return v - dt / tau_m * (e_l - v + r_m * i_inj)
+
+
+def sinusoidal_current_no_two_pi(t, i_mean=lif.I_MEAN):
+    """sin(t / 0.01) instead of sin(2 pi t / 0.01): the period is 2 pi times too long."""
+    return i_mean * (1.0 + np.sin(np.asarray(t, dtype=float) / lif.SINE_PERIOD))
+
+
+def noisy_current_unscaled(n_steps, i_mean, t_max, dt, rng):
+    """Noise amplitude 0.1 without the factor sqrt(t_max / dt)."""
+    return i_mean * (1.0 + lif.NOISE_SCALE * rng.uniform(-1.0, 1.0, size=n_steps))
+
+
+def noisy_current_zero_one(n_steps, i_mean, t_max, dt, rng):
+    """xi drawn from U(0, 1) (rng.random) instead of U(-1, 1)."""
+    return i_mean * (1.0 + lif.NOISE_SCALE * math.sqrt(t_max / dt) * rng.random(n_steps))
+
+
+def _simulate(i_inj, dt, t_ref, tau_m, e_l, r_m, v_th, v_reset, *, update=lif.euler_step,
+              reset_to=None):
+    i_inj = np.asarray(i_inj, dtype=float)
+    n_ref = int(round(t_ref / dt))
+    v = np.empty(i_inj.shape[0])
+    v[0] = e_l
+    spikes, clamp = [], 0
+    target = v_reset if reset_to is None else reset_to
+    for k in range(i_inj.shape[0] - 1):
+        if clamp > 0:
+            v[k + 1] = target
+            clamp -= 1
+            continue
+        v[k + 1] = update(v[k], i_inj[k], dt, tau_m, e_l, r_m)
+        if v[k + 1] >= v_th:
+            spikes.append((k + 1) * dt)
+            v[k + 1] = target
+            clamp = n_ref
+    return v, np.array(spikes, dtype=float)
+
+
+def simulate_lif_reset_to_rest(i_inj, dt, tau_m=TAU_M, e_l=E_L, r_m=R_M, v_th=V_TH,
+                               v_reset=V_RESET):
+    """Resets to the leak potential E_L instead of V_reset."""
+    return _simulate(i_inj, dt, 0.0, tau_m, e_l, r_m, v_th, v_reset, reset_to=e_l)
+
+
+def simulate_lif_leak_sign(i_inj, dt, tau_m=TAU_M, e_l=E_L, r_m=R_M, v_th=V_TH, v_reset=V_RESET):
+    """Euler update with the leak term's sign flipped."""
+    return _simulate(i_inj, dt, 0.0, tau_m, e_l, r_m, v_th, v_reset, update=euler_step_leak_sign)
+
+
+def simulate_lif_no_reset(i_inj, dt, tau_m=TAU_M, e_l=E_L, r_m=R_M, v_th=V_TH, v_reset=V_RESET):
+    """Records spikes but never resets the membrane."""
+    i_inj = np.asarray(i_inj, dtype=float)
+    v = np.empty(i_inj.shape[0])
+    v[0] = e_l
+    spikes = []
+    for k in range(i_inj.shape[0] - 1):
+        v[k + 1] = lif.euler_step(v[k], i_inj[k], dt, tau_m, e_l, r_m)
+        if v[k + 1] >= v_th:
+            spikes.append((k + 1) * dt)
+    return v, np.array(spikes, dtype=float)
+
+
+def simulate_lif_refractory_none(i_inj, dt, t_ref=T_REF, tau_m=TAU_M, e_l=E_L, r_m=R_M,
+                                 v_th=V_TH, v_reset=V_RESET):
+    """Ignores the refractory period."""
+    return _simulate(i_inj, dt, 0.0, tau_m, e_l, r_m, v_th, v_reset)
+
+
+def simulate_lif_refractory_reset_to_rest(i_inj, dt, t_ref=T_REF, tau_m=TAU_M, e_l=E_L, r_m=R_M,
+                                          v_th=V_TH, v_reset=V_RESET):
+    """Resets (and clamps) to E_L instead of V_reset."""
+    return _simulate(i_inj, dt, t_ref, tau_m, e_l, r_m, v_th, v_reset, reset_to=e_l)
+
+
+def simulate_lif_refractory_one_short(i_inj, dt, t_ref=T_REF, tau_m=TAU_M, e_l=E_L, r_m=R_M,
+                                      v_th=V_TH, v_reset=V_RESET):
+    """Clamps one step fewer than round(t_ref / dt) (counts the spike step as refractory)."""
+    return _simulate(i_inj, dt, max(t_ref - dt, 0.0), tau_m, e_l, r_m, v_th, v_reset)
+
+
+# ----- part 2 -----------------------------------------------------------------------------------
+
+def sample_statistics_biased(x):
+    """Variance normalised by N instead of N - 1."""
+    x = np.asarray(x, dtype=float)
+    return x.mean(axis=0), x.var(axis=0)
+
+
+def sample_autocovariance_biased(x):
+    """Autocovariance normalised by N instead of N - 1."""
+    x = np.asarray(x, dtype=float)
+    d = x - x.mean(axis=0)
+    return d.T @ d / x.shape[0]
+
+
+def sample_autocovariance_uncentred(x):
+    """Second moment: the mean over trials is not subtracted."""
+    x = np.asarray(x, dtype=float)
+    return x.T @ x / (x.shape[0] - 1)
+
+
+def synaptic_current_jump_weight(counts, weight, tau_s, dt):
+    """Each spike adds the weight itself instead of weight / tau_s."""
+    return lif.synaptic_current(counts, weight * tau_s, tau_s, dt)
+
+
+# ----- part 3 -----------------------------------------------------------------------------------
+
+def spikes_in_window_closed(spike_dict, t0, t1):
+    """Keeps t0 <= t <= t1: the end of the window is included."""
+    out = {}
+    for key, times in spike_dict.items():
+        times = np.asarray(times, dtype=float)
+        out[key] = times[(times >= t0) & (times <= t1)]
+    return out
+
+
+def binary_raster_floor(spike_dict, n_bins, dt):
+    """Column floor(t / dt) instead of round(t / dt)."""
+    shifted = {k: np.asarray(v, dtype=float) - 0.5 * dt for k, v in spike_dict.items()}
+    return lif.binary_raster(shifted, n_bins, dt)
+
+
+def binary_raster_counts(spike_dict, n_bins, dt):
+    """Counts spikes per bin instead of marking bins with a 1."""
+    keys = sorted(spike_dict)
+    raster = np.zeros((len(keys), n_bins), dtype=int)
+    for row, key in enumerate(keys):
+        cols = np.rint(np.asarray(spike_dict[key], dtype=float) / dt).astype(int)
+        cols = cols[(cols >= 0) & (cols < n_bins)]
+        np.add.at(raster[row], cols, 1)
+    return raster
+
+
+# ----- part 4: the neuron class -----------------------------------------------------------------
+
+class LIFNeuronSlopeSign(lif.LIFNeuron):
+    """dv/dt = (v - s) / tau_m: the wrong sign (the same as subtracting the Euler increment)."""
+
+    def slope(self):
+        self.dvdt = (self.v - self.s) / self.tau_m
+        self.dsdt = -self.s / self.tau_s
+        return self.dvdt, self.dsdt
+
+
+class LIFNeuronNoRefractory(lif.LIFNeuron):
+    """Never holds v at 0 after a spike."""
+
+    def step(self, dt):
+        self.ref_end = -math.inf
+        return super().step(dt)
+
+
+class LIFNeuronNoInterpolation(lif.LIFNeuron):
+    """Records the end of the step, t + dt, as the spike time."""
+
+    def step(self, dt):
+        n_before = len(self.spikes)
+        t = self.t
+        out = super().step(dt)
+        if len(self.spikes) > n_before:
+            self.spikes[-1] = t + dt
+            self.ref_end = t + dt + self.tau_ref
+        return out
+
+
+class LIFNeuronSubtractiveReset(lif.LIFNeuron):
+    """Resets by subtracting the threshold (v <- v_new - 1) instead of setting v to 0."""
+
+    def step(self, dt):
+        dvdt, dsdt = self.slope()
+        v_new = self.v + dt * dvdt
+        refractory = self.t < self.ref_end
+        out = super().step(dt)
+        if out and not refractory:
+            self.v = v_new - 1.0
+            self.v_history[-1] = self.v
+        return out
+
+
+class LIFNeuronClosedInterval(lif.LIFNeuron):
+    """spikes_between counts t0 <= t <= t1 (off by one at the end of the interval)."""
+
+    def spikes_between(self, t0, t1):
+        return sum(1 for ts in self.spikes if t0 <= ts <= t1)
+
+
+class LIFNeuronOpenStart(lif.LIFNeuron):
+    """spikes_between counts t0 < t <= t1 (the interval shifted at both ends)."""
+
+    def spikes_between(self, t0, t1):
+        return sum(1 for ts in self.spikes if t0 < ts <= t1)
+
+
+# ----- part 5: the population -------------------------------------------------------------------
+
+class LIFPopulationNoRefractory(lif.LIFPopulation):
+    """Never holds v at 0 after a spike."""
+
+    def step(self, dt):
+        self.ref_end[:] = -np.inf
+        return super().step(dt)
+
+
+class LIFPopulationNoInterpolation(lif.LIFPopulation):
+    """Records t + dt as the spike time."""
+
+    def step(self, dt):
+        t = self.t
+        spiked = super().step(dt)
+        for i in np.flatnonzero(spiked):
+            self.spikes[i][-1] = t + dt
+            self.ref_end[i] = t + dt + self.tau_ref[i]
+        return spiked
+
+
+# ----- part 6 -----------------------------------------------------------------------------------
+
+def drive_without_delay(neuron, input_neuron, weight, t_max, dt):
+    """Delivers the input's spikes of a step before the neuron takes that same step."""
+    for _ in range(int(round(t_max / dt))):
+        count = input_neuron.step(dt)
+        if count:
+            neuron.receive(weight * count)
+        neuron.step(dt)
+    return neuron
+
+
+def drive_one_spike_per_step(neuron, input_neuron, weight, t_max, dt):
+    """Delivers `weight` once per step with input, however many input spikes the step had."""
+    arriving = 0
+    for _ in range(int(round(t_max / dt))):
+        if arriving:
+            neuron.receive(weight)
+        arriving = input_neuron.step(dt)
+        neuron.step(dt)
+    return neuron
+
+
+# ----- part 7 -----------------------------------------------------------------------------------
+
+def lif_rate_no_refractory(current, tau_m, tau_ref):
+    """Leaves the refractory period out of the interspike interval."""
+    return lif.lif_rate(current, tau_m, 0.0)
+
+
+def euler_tau_eff_log_sign(dt, tau_m):
+    """dt / ln(1 + dt / tau_m): the sign inside the logarithm flipped."""
+    return dt / math.log1p(dt / tau_m)
+
+
+def campbell_moments_jump_weight(rate, weight, tau_s):
+    """Campbell with the jump w instead of w / tau_s: E = w nu tau_s, Var = w^2 nu tau_s / 2."""
+    return rate * weight * tau_s, rate * weight ** 2 * tau_s / 2.0
