@@ -27,11 +27,12 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # where `solutions` is importable from HERE. The student's kernel never sees `solutions`.
 c.CompareWithReference.solutions_root = HERE
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "course.grading.execute.BudgetedExecute",
     "course.grading.compare.CompareWithReference",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
+    "course.grading.execute.LimitOutputSize",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -41,12 +42,17 @@ c.OverwriteCells.add_missing_cells = True
 # Any stderr in a test cell scores 0, so a harmless warning would fail a correct answer.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\w*Warning: "
-# Per-cell time limit (s); a test cell calls the student's function on several inputs.
-c.Execute.timeout = 60
-c.Execute.interrupt_on_timeout = True
-c.Execute.shutdown_kernel = "immediate"
+# Time limits (s): per cell (a test cell calls the student's function on several inputs) and
+# for the whole submission, so a runaway notebook costs at most the budget.
+c.BudgetedExecute.timeout = 60
+c.BudgetedExecute.submission_budget = 180
+c.BudgetedExecute.interrupt_on_timeout = True
+c.BudgetedExecute.shutdown_kernel = "immediate"
 # The kernel's start-up warnings (e.g. about its local TCP transport) are noise in a grading log.
-c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+c.BudgetedExecute.extra_arguments = ["--HistoryManager.hist_file=:memory:",
+                                     "--IPKernelApp.log_level=ERROR"]
+# Characters per text output (nbgrader's LimitOutput counts lines only).
+c.LimitOutputSize.max_chars = 20000
 c.LimitOutput.max_lines = 500
 
 # --- feedback ------------------------------------------------------------------------------------

@@ -35,13 +35,20 @@ def print_results(results, root: Path) -> None:
     print()
     print(format_table(["student", "assignment", "automatic", "awaiting manual", "status",
                         "details"], rows))
-    print(f"\nfull details and grades: {root / 'grades.csv'}   feedback: {root / 'feedback'}/")
+    print(f"\nper-student details: {root / 'grades.csv'}   feedback: {root / 'feedback'}/   "
+          f"class report: {root / 'reports' / 'class_report.html'}")
+
+
+def _options(args):
+    from course.grading.run import GradingOptions
+
+    return GradingOptions(workers=args.workers, budget=args.budget, isolate=args.isolate)
 
 
 def cmd_grade(args) -> int:
     from course.grading.run import grade
 
-    results = grade(args.root, Path(args.submissions).resolve())
+    results = grade(args.root, Path(args.submissions).resolve(), options=_options(args))
     print_results(results, args.root)
     failed = [r for r in results if r.problem]
     if failed:
@@ -57,7 +64,7 @@ def cmd_demo(args) -> int:
 
     cmd_release(argparse.Namespace(root=args.root, assignments=[]))
     examples = args.root / "examples"
-    results = grade(args.root, examples / "submissions")
+    results = grade(args.root, examples / "submissions", options=_options(args))
     print_results(results, args.root)
     expected = json.loads((examples / "expected.json").read_text())
     wrong = [f"{r.student}/{r.assignment}: {why}" for r in results
@@ -97,6 +104,15 @@ def cmd_check(args) -> int:
     return 1 if problems else 0
 
 
+def _grading_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--workers", type=int, default=0,
+                     help="submissions graded at once (default: one per core)")
+    sub.add_argument("--budget", type=float, default=None,
+                     help="seconds one submission may run in all (default: nbgrader_config.py)")
+    sub.add_argument("--isolate", choices=["auto", "on", "off"], default="auto",
+                     help="run student code in the sandbox kernel (auto: when root and possible)")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="course", description=__doc__.split("\n")[0])
     top.add_argument("--course-dir", default=".", help="the course repository (default: here)")
@@ -106,9 +122,11 @@ def parser() -> argparse.ArgumentParser:
     rel.set_defaults(run=cmd_release)
     grd = sub.add_parser("grade", help="autograde a folder of submissions")
     grd.add_argument("submissions", help="folder laid out <student>/<assignment>/<assignment>.ipynb")
+    _grading_arguments(grd)
     grd.set_defaults(run=cmd_grade)
     demo = sub.add_parser("demo", help="release all, grade examples/submissions, compare "
                           "with examples/expected.json")
+    _grading_arguments(demo)
     demo.set_defaults(run=cmd_demo)
     chk = sub.add_parser("check", help="verify release/ is a fresh build of source/")
     chk.set_defaults(run=cmd_check)

@@ -7,6 +7,7 @@ is fatal.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from traitlets.config import Config
@@ -66,8 +67,11 @@ def assignments_in(root: Path) -> list[str]:
 
 
 def api_result_error(result: dict) -> str:
-    """The useful part of a failed API call: the last traceback line or log error lines."""
-    text = (result.get("error") or "") + "\n" + (result.get("log") or "")
+    """The useful part of a failed API call: the innermost exception named in its log."""
+    text = (result.get("log") or "") + "\n" + (result.get("error") or "")
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    errors = [ln for ln in lines if "Error" in ln or "error" in ln.lower()]
-    return (errors[-1] if errors else (lines[-1] if lines else "unknown error"))[:500]
+    exceptions = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Exit)\b:?", ln)
+                  and "NbGraderException" not in ln]
+    errors = [ln for ln in lines if ln.startswith("[ERROR]") and "see the the above" not in ln]
+    chosen = exceptions[:1] or errors[-1:] or lines[-1:] or ["unknown error"]
+    return chosen[0][:500]

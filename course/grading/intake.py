@@ -83,6 +83,13 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     return nb
 
 
+def belongs_to(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -> bool:
+    """True if at least one cell of `nb` carries a grade_id of the release notebook."""
+    ids = {c.metadata["nbgrader"]["grade_id"] for c in release.cells if "nbgrader" in c.metadata}
+    return any(isinstance(c.metadata.get("nbgrader"), dict)
+               and c.metadata["nbgrader"].get("grade_id") in ids for c in nb.cells)
+
+
 def restore_metadata(nb: nbformat.NotebookNode, release: nbformat.NotebookNode) -> list[str]:
     """Put the release's nbgrader metadata back on every cell; return what was repaired.
 
@@ -147,8 +154,13 @@ def accept(sub: Submission, root: Path) -> None:
     except (OSError, ValueError) as exc:
         sub.problem = str(exc)
         return
-    release = root / "release" / sub.assignment / f"{sub.assignment}.ipynb"
-    sub.notes += restore_metadata(nb, nbformat.read(release, as_version=4))
+    release = nbformat.read(root / "release" / sub.assignment / f"{sub.assignment}.ipynb",
+                            as_version=4)
+    if not belongs_to(nb, release):
+        sub.problem = (f"none of this notebook's cells belong to {sub.assignment}: is it another "
+                       "assignment, or a new notebook instead of the one handed out?")
+        return
+    sub.notes += restore_metadata(nb, release)
     target = root / "submitted" / sub.student / sub.assignment
     if target.exists():
         shutil.rmtree(target)

@@ -1,0 +1,124 @@
+"""Benchmark: `course grade` against plain sequential `nbgrader autograde`, and the bare cost.
+
+    python benchmarks/grading_speed.py [--submissions 40] [--workers 0]
+
+Builds N submissions of `leaky_integrators` (cycling through the example hand-ins) in a
+throw-away copy of the course, then measures, each in a fresh copy:
+
+1. plain nbgrader: one `nbgrader autograde leaky_integrators` run over all students (sequential);
+2. `course grade` with its defaults (one worker per core; the sandbox kernel when root);
+3. `course grade --isolate off`, to show what the sandbox costs;
+4. the bare cost: start a kernel and execute each notebook with nbclient, nothing else.
+
+It prints wall time, seconds per submission, the speed-up over plain nbgrader (target >= 1.7x on
+2 cores) and course grade's per-submission time over the bare cost (target <= 1.5x). Not part
+of the test suite: it takes a few minutes.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+A = "leaky_integrators"
+EXAMPLES = ["ada", "ben", "cy", "eve"]
+
+
+def make_course(into: Path) -> Path:
+    shutil.copy2(ROOT / "nbgrader_config.py", into / "nbgrader_config.py")
+    for name in ("source", "release", "solutions"):
+        shutil.copytree(ROOT / name, into / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return into
+
+
+def make_submissions(into: Path, count: int) -> list[Path]:
+    paths = []
+    for i in range(count):
+        source = ROOT / "examples" / "submissions" / EXAMPLES[i % len(EXAMPLES)] / A / f"{A}.ipynb"
+        folder = into / f"student{i:03d}" / A
+        folder.mkdir(parents=True)
+        shutil.copy2(source, folder / f"{A}.ipynb")
+        paths.append(folder / f"{A}.ipynb")
+    return paths
+
+
+def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
+    started = time.perf_counter()
+    run = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if run.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed ({run.returncode}):\n{run.stderr[-3000:]}")
+    return elapsed
+
+
+def plain_nbgrader(work: Path, count: int) -> float:
+    course = make_course(work)
+    subs = make_submissions(course / "submitted", count)
+    for path in subs:
+        (path.parent / "timestamp.txt").write_text("2026-01-01 00:00:00.000000 UTC")
+    env = dict(os.environ, PYTHONPATH="")
+    timed([sys.executable, "-m", "nbgrader", "generate_assignment", A, "--force"], course, env)
+    return timed([sys.executable, "-m", "nbgrader", "autograde", A, "--force"], course, env)
+
+
+def course_grade(work: Path, count: int, extra: list[str]) -> float:
+    course = make_course(work)
+    make_submissions(work / "incoming", count)
+    timed([sys.executable, "-m", "course.cli", "--course-dir", str(course), "release", A], course)
+    return timed([sys.executable, "-m", "course.cli", "--course-dir", str(course), "grade",
+                  str(work / "incoming")] + extra, course)
+
+
+def bare_cost(work: Path, count: int) -> float:
+    from nbclient import NotebookClient
+
+    paths = make_submissions(work, count)
+    started = time.perf_counter()
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=60, allow_errors=True, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--submissions", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=0, help="course grade workers (0: cores)")
+    args = parser.parse_args()
+    n = args.submissions
+    workers = ["--workers", str(args.workers)] if args.workers else []
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
+        tmp = Path(tmp)
+        for label, run in [
+            ("plain nbgrader autograde (sequential)", lambda w: plain_nbgrader(w, n)),
+            ("course grade (defaults)", lambda w: course_grade(w, n, workers)),
+            ("course grade --isolate off", lambda w: course_grade(w, n, workers +
+                                                                  ["--isolate", "off"])),
+            ("bare: kernel start + execute", lambda w: bare_cost(w, n)),
+        ]:
+            work = tmp / label.split()[0] / str(len(rows))
+            work.mkdir(parents=True)
+            print(f"running: {label} ...", flush=True)
+            rows.append((label, run(work)))
+    plain, course, course_off, bare = (seconds for _, seconds in rows)
+    print(f"\n{n} submissions of {A}, {os.cpu_count()} cores")
+    for label, seconds in rows:
+        print(f"  {label:40s} {seconds:7.1f} s   {seconds / n:5.2f} s/submission")
+    print(f"\nspeed-up of course grade over plain nbgrader: {plain / course:.2f}x (target >= 1.7x)")
+    print(f"course grade per submission / bare cost:     {course / bare:.2f}x (target <= 1.5x)")
+    print(f"same with --isolate off:                     {plain / course_off:.2f}x, "
+          f"{course_off / bare:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""The adversarial corpus: submissions of `leaky_integrators` that attack or break the grader.
+
+Each case writes one student's hand-in built from the release notebook and states what grading
+must give: `auto` (automatic points), or `problem` (a text the failure reason contains). Most
+cases start from a blank release, so any point they get is a point they did not earn; a few start
+from an honest solution and must keep its 16 points. `isolation=True` marks attacks that only
+the sandbox kernel stops (reading or writing files by path; exhausting memory).
+"""
+from __future__ import annotations
+
+import copy
+import importlib.util
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+A = "leaky_integrators"
+RELEASE = ROOT / "release" / A / f"{A}.ipynb"
+
+
+def _correct_answers() -> dict:
+    spec = importlib.util.spec_from_file_location("build_submissions",
+                                                  ROOT / "examples" / "build_submissions.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CORRECT
+
+
+CORRECT = _correct_answers()
+
+
+@dataclass
+class Case:
+    name: str
+    build: Callable[[Path], None]       # writes <folder>/<name>/leaky_integrators/...
+    auto: float | None = None
+    problem: str | None = None
+    isolation: bool = False
+    flag: str | None = None             # text expected among the static-check flags
+    auto_max: float = 16
+
+
+def release() -> nbformat.NotebookNode:
+    return nbformat.read(RELEASE, as_version=4)
+
+
+def answered(answers: dict, nb=None) -> nbformat.NotebookNode:
+    nb = nb or release()
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers and cell.metadata["nbgrader"].get("solution"):
+            cell.source = answers[grade_id]
+    return nb
+
+
+def cell(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def _folder(root: Path, name: str) -> Path:
+    folder = root / name / A
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def notebook_case(name, make_nb, **expected) -> Case:
+    def build(root):
+        nbformat.write(make_nb(), _folder(root, name) / f"{A}.ipynb")
+    return Case(name, build, **expected)
+
+
+def bytes_case(name, data: bytes, filename=f"{A}.ipynb", **expected) -> Case:
+    def build(root):
+        (_folder(root, name) / filename).write_bytes(data)
+    return Case(name, build, **expected)
+
+
+WRONG_LEAKY = "def leaky_integrator(input_data, tau, dt=1.0, v0=0.0):\n" \
+              "    return np.zeros(np.shape(input_data))\n"
+
+
+def with_prefix(prefix: str, grade_id: str = "leaky_integrator", body: str = WRONG_LEAKY):
+    """A blank notebook whose `grade_id` answer is `prefix` followed by a wrong function."""
+    return lambda: answered({grade_id: prefix + "\n" + body})
+
+
+def _edited_tests():
+    nb = answered({"leaky_integrator": WRONG_LEAKY})
+    cell(nb, "test_leaky_integrator").source = "pass  # my tests"
+    return nb
+
+
+def _deleted_test():
+    nb = answered({"input_data": CORRECT["input_data"]})
+    nb.cells.remove(cell(nb, "test_input_data"))
+    return nb
+
+
+def _changed_metadata():
+    nb = answered({"input_data": "input_data = np.zeros(1000)"})
+    meta = cell(nb, "test_input_data").metadata["nbgrader"]
+    meta["points"] = 100
+    cell(nb, "test_leaky_integrator").metadata["nbgrader"]["grade"] = False
+    cell(nb, "test_band_pass").metadata["nbgrader"]["grade_id"] = "my_own_id"
+    cell(nb, "input_data").metadata["nbgrader"]["locked"] = True
+    return nb
+
+
+def _duplicated_cell():
+    nb = answered({"input_data": CORRECT["input_data"]})
+    test = cell(nb, "test_input_data")
+    twin = copy.deepcopy(test)
+    twin.source = "pass"
+    twin.id = "twin-cell"
+    nb.cells.insert(nb.cells.index(test) + 1, twin)
+    return nb
+
+
+def _other_assignment():
+    nb = release()
+    for c in nb.cells:
+        if "nbgrader" in c.metadata:
+            c.metadata["nbgrader"]["grade_id"] = "other_" + c.metadata["nbgrader"]["grade_id"]
+    return nb
+
+
+def _honest_with_warnings():
+    answers = dict(CORRECT)
+    answers["leaky_integrator"] = "import warnings\n" + CORRECT["leaky_integrator"].replace(
+        "    h = dt / tau\n",
+        "    h = dt / tau\n    warnings.warn('careful: Euler step', UserWarning)\n"
+        "    np.log(np.zeros(1))  # RuntimeWarning: divide by zero\n")
+    return answered(answers)
+
+
+FAKE_SOURCE = '''
+import json, pathlib
+source = pathlib.Path("../../../source/leaky_integrators/leaky_integrators.ipynb")
+for c in json.loads(source.read_text())["cells"]:
+    text = "".join(c["source"])
+    if text.startswith("def leaky_integrator"):
+        exec(text.replace("### BEGIN SOLUTION", "").replace("### END SOLUTION", ""))
+'''
+
+LOAD_REFERENCE_BY_PATH = '''
+import importlib.util, pathlib
+path = pathlib.Path("../../../solutions/leaky.py").resolve()
+spec = importlib.util.spec_from_file_location("ref", path)
+ref = importlib.util.module_from_spec(spec); spec.loader.exec_module(ref)
+leaky_integrator = ref.leaky_integrator
+'''
+
+WRITE_GRADEBOOK = '''
+import sqlite3
+db = sqlite3.connect("../../../gradebook.db")
+db.execute("update grade set auto_score = 1000")
+db.commit()
+'''
+
+CASES = [
+    notebook_case("import_solutions", with_prefix(
+        "from solutions.leaky import leaky_integrator", body=""), auto=0,
+        flag="import solutions"),
+    notebook_case("load_reference_by_path", with_prefix(LOAD_REFERENCE_BY_PATH, body=""),
+                  auto=0, isolation=True, flag="names a grader file"),
+    notebook_case("read_source_notebook", with_prefix(FAKE_SOURCE, body=""), auto=0,
+                  isolation=True, flag="exec()"),
+    notebook_case("write_gradebook", with_prefix(WRITE_GRADEBOOK), auto=0, isolation=True,
+                  flag="import sqlite3"),
+    notebook_case("patch_numpy_testing", with_prefix(
+        "import numpy.testing\nnp.allclose = lambda *a, **k: True\n"
+        "numpy.testing.assert_allclose = lambda *a, **k: None\n"
+        "np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)"), auto=0,
+        flag="monkeypatching"),
+    notebook_case("patch_check_function", with_prefix(
+        "import course.checking\ncourse.checking.check = lambda *a, **k: None\n"
+        "np.allclose = lambda *a, **k: True"), auto=0, flag="course.checking"),
+    notebook_case("patch_builtins_and_asserts", with_prefix(
+        "import builtins\nbuiltins.isinstance = lambda *a: True\n"
+        "builtins.AssertionError = type('Quiet', (Exception,), {})\n"
+        "get_ipython().showtraceback = lambda *a, **k: None"), auto=0, flag="builtins"),
+    notebook_case("always_equal", with_prefix("", body=
+        "class Anything(np.ndarray):\n"
+        "    def __eq__(self, other): return np.ones(np.shape(self), bool)\n"
+        "def leaky_integrator(input_data, tau, dt=1.0, v0=0.0):\n"
+        "    return np.zeros(np.shape(input_data)).view(Anything)\n"
+        "np.allclose = lambda *a, **k: True"), auto=0),
+    notebook_case("os_exit", with_prefix("import os\nos._exit(1)", grade_id="input_data"),
+                  auto=0, flag="kills the kernel"),
+    notebook_case("sys_exit", with_prefix("import sys\nsys.exit(0)", grade_id="input_data"),
+                  auto=0, flag="stops the kernel"),
+    notebook_case("loop_at_top_level", with_prefix("while True:\n    pass",
+                                                   grade_id="input_data"), auto=0),
+    notebook_case("loop_in_function", with_prefix("", body=
+        "def leaky_integrator(input_data, tau, dt=1.0, v0=0.0):\n    while True:\n        pass"),
+        auto=0),
+    notebook_case("swallow_interrupt", with_prefix(
+        "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n"
+        "    except KeyboardInterrupt:\n        pass", grade_id="input_data"), auto=0),
+    notebook_case("memory_bomb", with_prefix(
+        "hog = []\nwhile True:\n    hog.append(bytearray(200 * 1024 ** 2))",
+        grade_id="input_data"), auto=0, isolation=True),
+    notebook_case("million_lines", with_prefix("for i in range(1_000_000):\n    print(i)",
+                                               grade_id="input_data"), auto=0),
+    notebook_case("one_50mb_line", with_prefix("print('x' * 50_000_000)",
+                                               grade_id="input_data"), auto=0),
+    notebook_case("edited_visible_tests", _edited_tests, auto=0),
+    notebook_case("deleted_test_cell", _deleted_test, auto=1),
+    notebook_case("changed_metadata", _changed_metadata, auto=0),
+    notebook_case("duplicated_grade_id", _duplicated_cell, auto=1),
+    notebook_case("honest_with_warnings", _honest_with_warnings, auto=16),
+    notebook_case("other_assignment", _other_assignment, problem="belong to leaky_integrators"),
+    bytes_case("invalid_json", b'{"cells": [', problem="not valid JSON"),
+    bytes_case("empty_file", b"", problem="empty"),
+    bytes_case("non_utf8", b'{"cells": [], "note": "\xff\xfe"}', problem="not UTF-8"),
+    bytes_case("wrong_name", b"{}", filename="leaky_integrators_final.ipynb",
+               problem="missing notebook"),
+    Case("missing_notebook", lambda root: _folder(root, "missing_notebook"),
+         problem="missing notebook"),
+]

@@ -1,0 +1,85 @@
+"""Grade the adversarial corpus in one run: every case gets its expected outcome, the run
+completes, an honest student graded before is untouched, and the gradebook stays consistent."""
+import os
+import shutil
+
+import nbformat
+import pytest
+
+from adversarial_cases import CASES, CORRECT, answered
+from course_copy import copy_course
+from course.grading.run import GradingOptions, grade
+from course.nbgrader_api import make_api
+
+A = "leaky_integrators"
+
+
+def isolation_available():
+    try:
+        from course.grading import sandbox
+    except ImportError:
+        return False
+    return sandbox.available()[0]
+
+
+ISOLATED = isolation_available()
+ACTIVE = [c for c in CASES if ISOLATED or not c.isolation]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = copy_course(tmp_path_factory.mktemp("course"))
+    honest = tmp_path_factory.mktemp("honest")
+    (honest / "witness" / A).mkdir(parents=True)
+    nbformat.write(answered(CORRECT), honest / "witness" / A / f"{A}.ipynb")
+    options = GradingOptions(workers=2, budget=20)
+    before = grade(root, honest, log=lambda line: None, options=options)[0]
+    subs = tmp_path_factory.mktemp("attacks")
+    for case in ACTIVE:
+        case.build(subs)
+    results = grade(root, subs, log=lambda line: None, options=options)
+    return root, before, {r.student: r for r in results}
+
+
+def test_isolation_is_used_when_grading_as_root():
+    if os.geteuid() != 0:
+        pytest.skip("not root: the sandbox kernel is only used when grading runs as root")
+    assert ISOLATED, "grading as root must isolate student code (course.grading.sandbox)"
+
+
+@pytest.mark.parametrize("case", ACTIVE, ids=lambda c: c.name)
+def test_case_gets_its_expected_outcome(corpus, case):
+    _, _, results = corpus
+    got = results[case.name]
+    if case.problem:
+        assert got.problem and case.problem in got.problem, got.problem
+        return
+    assert got.problem is None, got.problem
+    assert (got.auto_score, got.auto_max) == (case.auto, case.auto_max)
+    if case.flag:
+        assert any(case.flag in f for f in got.flags), got.flags
+
+
+def test_every_submission_is_reported_and_honest_work_is_untouched(corpus):
+    root, before, results = corpus
+    assert set(results) == {c.name for c in ACTIVE}
+    with make_api(root).gradebook as gb:
+        witness = gb.find_submission(A, "witness")
+        assert witness.score == before.auto_score + 0 == 16
+        for name, result in results.items():
+            if result.problem:
+                with pytest.raises(Exception):
+                    gb.find_submission(A, name)
+            else:
+                scored = sum(g.score for nb in gb.find_submission(A, name).notebooks
+                             for g in nb.grades if g.cell.cell_type == "code")
+                assert scored == result.auto_score, name
+                assert gb.find_submission(A, name).max_score == 20, name
+
+
+def test_huge_outputs_are_cut(corpus):
+    root, _, results = corpus
+    for name in ("million_lines", "one_50mb_line"):
+        if name in results:
+            path = root / "autograded" / name / A / f"{A}.ipynb"
+            assert path.stat().st_size < 2_000_000, name
