@@ -11,5 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+# Kernels started by the tests (nbval) have no frontend: sliders draw once (course.widgets).
+os.environ["COURSE_HEADLESS"] = "1"
 os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])

@@ -178,6 +178,9 @@ CASES = [
     notebook_case("patch_check_function", with_prefix(
         "import course.checking\ncourse.checking.check = lambda *a, **k: None\n"
         "np.allclose = lambda *a, **k: True"), auto=0, flag="course.checking"),
+    notebook_case("forged_partial_credit", with_prefix(
+        "import course.checking\ncourse.checking.check = lambda *a, **k: 3.0\n"
+        "np.allclose = lambda *a, **k: True"), auto=0, flag="course.checking"),
     notebook_case("patch_builtins_and_asserts", with_prefix(
         "import builtins\nbuiltins.isinstance = lambda *a: True\n"
         "builtins.AssertionError = type('Quiet', (Exception,), {})\n"

@@ -83,3 +83,13 @@ def test_huge_outputs_are_cut(corpus):
         if name in results:
             path = root / "autograded" / name / A / f"{A}.ipynb"
             assert path.stat().st_size < 2_000_000, name
+
+
+def test_class_report_lists_failures_and_flags(corpus):
+    root, _, results = corpus
+    page = (root / "reports" / "class_report.html").read_text()
+    assert "not valid JSON" in page and "import_solutions" in page
+    assert "import solutions" in page
+    if ISOLATED:   # the gradebook attack is only in the corpus when the sandbox is on
+        assert "import sqlite3" in page
+    assert "score distributions" in page

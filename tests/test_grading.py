@@ -12,8 +12,11 @@ import nbformat
 import pytest
 
 from course_copy import ROOT, copy_course
+from course.build import points_of
 from course.grading.run import GradingOptions, grade
+from course.nbgrader_api import assignments_in
 
+ASSIGNMENTS = assignments_in(ROOT)
 EXPECTED = json.loads((ROOT / "examples" / "expected.json").read_text())
 A = "leaky_integrators"
 
@@ -40,9 +43,9 @@ def notebook_with(answers):
     return nb
 
 
-def put(folder, student, nb):
-    (folder / student / A).mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / student / A / f"{A}.ipynb")
+def put(folder, student, nb, assignment=A):
+    (folder / student / assignment).mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / student / assignment / f"{assignment}.ipynb")
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +53,40 @@ def graded(tmp_path_factory):
     root = copy_course(tmp_path_factory.mktemp("course"))
     subs = tmp_path_factory.mktemp("subs")
     shutil.copytree(ROOT / "examples" / "submissions", subs, dirs_exist_ok=True)
-    put(subs, "solution", nbformat.read(ROOT / "source" / A / f"{A}.ipynb", as_version=4))
-    put(subs, "blank", nbformat.read(ROOT / "release" / A / f"{A}.ipynb", as_version=4))
+    for a in ASSIGNMENTS:
+        put(subs, "solution", nbformat.read(ROOT / "source" / a / f"{a}.ipynb", as_version=4), a)
+        put(subs, "blank", nbformat.read(ROOT / "release" / a / f"{a}.ipynb", as_version=4), a)
     put(subs, "sneaky", notebook_with(SNEAKY))
-    results = grade(root, subs, log=lambda line: None, options=GradingOptions(isolate="off"))
-    return root, subs, {(r.student, r.assignment): r for r in results}
+    results = grade(root, subs, log=lambda line: None,
+                    options=GradingOptions(isolate="off", workers=2))
+    rows = list(csv.DictReader((root / "grades.csv").open()))   # before later runs rewrite it
+    return root, subs, {(r.student, r.assignment): r for r in results}, rows
 
 
-def test_solution_gets_full_automatic_points_and_blank_gets_zero(graded):
-    _, _, results = graded
-    solution, blank = results[("solution", A)], results[("blank", A)]
-    assert solution.problem is None and solution.auto_score == solution.auto_max == 16
-    assert solution.manual_pending == 4
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_gets_full_automatic_points_and_blank_gets_zero(graded, assignment):
+    _, _, results, _ = graded
+    solution, blank = results[("solution", assignment)], results[("blank", assignment)]
+    expected = points_of(nbformat.read(ROOT / "source" / assignment / f"{assignment}.ipynb",
+                                       as_version=4))
+    assert solution.problem is None, solution.problem
+    assert solution.auto_score == solution.auto_max == expected.auto_points
+    assert solution.manual_pending == expected.manual_points
     assert blank.problem is None and blank.auto_score == 0 and blank.manual_pending == 0
+
+
+def test_sequential_grading_gives_identical_results(graded, tmp_path):
+    root, subs, results, _ = graded
+    picked = tmp_path / "picked"
+    for student in ("ada", "ben", "eve", "lia", "max"):
+        shutil.copytree(subs / student, picked / student)
+    again = grade(root, picked, log=lambda line: None,
+                  options=GradingOptions(isolate="off", workers=1))
+    for r in again:
+        before = results[(r.student, r.assignment)]
+        assert (r.auto_score, r.auto_max, r.manual_pending, r.cell_scores, r.problem) == \
+            (before.auto_score, before.auto_max, before.manual_pending, before.cell_scores,
+             before.problem), r.student
 
 
 EXAMPLES = [(a, s) for a, students in EXPECTED.items() if not a.startswith("_") for s in students]
@@ -70,7 +94,7 @@ EXAMPLES = [(a, s) for a, students in EXPECTED.items() if not a.startswith("_") 
 
 @pytest.mark.parametrize("assignment,student", EXAMPLES, ids=lambda x: x)
 def test_example_submission_scores_as_expected(graded, assignment, student):
-    _, _, results = graded
+    _, _, results, _ = graded
     expected, got = EXPECTED[assignment][student], results[(student, assignment)]
     if "problem" in expected:
         assert got.problem and expected["problem"] in got.problem
@@ -82,7 +106,7 @@ def test_example_submission_scores_as_expected(graded, assignment, student):
 
 
 def test_cheats_do_not_pay(graded):
-    root, _, results = graded
+    root, _, results, _ = graded
     sneaky = results[("sneaky", A)]
     assert sneaky.auto_score == 1, "only input_data may score: solutions must not be importable"
     nb = nbformat.read(root / "autograded" / "sneaky" / A / f"{A}.ipynb", as_version=4)
@@ -92,8 +116,7 @@ def test_cheats_do_not_pay(graded):
 
 
 def test_grades_csv_and_feedback_without_hidden_tests(graded):
-    root, _, results = graded
-    rows = list(csv.DictReader((root / "grades.csv").open()))
+    root, _, results, rows = graded
     assert {(r["student"], r["assignment"]) for r in rows} == set(results)
     failed = {r["student"] for r in rows if r["status"] == "failed"}
     assert failed == {"dee", "finn"}
@@ -105,7 +128,7 @@ def test_grades_csv_and_feedback_without_hidden_tests(graded):
 
 
 def test_regrading_replaces_stale_scores(graded, tmp_path):
-    root, _, _ = graded
+    root, _, _, _ = graded
     put(tmp_path, "ada", nbformat.read(ROOT / "examples" / "submissions" / "ada" / A / f"{A}.ipynb",
                                        as_version=4))
     first = grade(root, tmp_path, log=lambda line: None)[0]

@@ -192,8 +192,10 @@ def test_course_files_and_other_students_are_hidden(kernel, course_root):
                  "solutions"):
         assert not value(kernel, f"os.path.exists({str(course_root / name)!r})"), name
     assert value(kernel, f"os.listdir({str(course_root / 'autograded')!r})") == ["alice"]
-    assert value(kernel, "os.listdir('/root')") == [".pyenv"] or \
-        not str(Path(sys.base_prefix).resolve()).startswith("/root/")
+    # Of /root only what holds the interpreter is there (here /root/.pyenv), if anything.
+    shown = {Path(p).resolve().parts[2] for p in (sys.prefix, sys.base_prefix)
+             if Path(p).resolve().parts[1] == "root"}
+    assert set(value(kernel, "os.listdir('/root') if os.path.isdir('/root') else []")) == shown
     assert not value(kernel, f"os.path.exists({str(REPO / 'gradebook.db')!r})")
 
 
@@ -201,7 +203,8 @@ def test_own_folder_is_a_private_writable_copy(kernel, course_root):
     here = course_root / "autograded" / "alice" / "a"
     assert value(kernel, "os.getcwd()") == str(here)
     assert value(kernel, "open('data.txt').read()") == "alice's data\n"
-    assert value(kernel, "open('result.txt', 'w').write('x') and os.listdir('.')") is not None
+    assert value(kernel, "open('result.txt', 'w').write('x')") == 1
+    assert sorted(value(kernel, "os.listdir('.')")) == ["a.ipynb", "data.txt", "result.txt"]
     assert value(kernel, "open('/tmp/scratch', 'w').write('x')") == 1
     assert not (here / "result.txt").exists(), "the kernel must not write the grader's folder"
 
@@ -332,6 +335,27 @@ def test_launcher_refuses_limits_a_kernel_cannot_start_with(course_root, tmp_pat
         timeout=30)
     assert done.returncode == 2
     assert done.stderr.startswith("course-sandbox: --memory-mb 100 is too small")
+
+
+def test_launcher_never_imports_code_from_the_students_folder(course_root, tmp_path):
+    """The launcher runs as root with the student's folder as working directory: `python -I`
+    keeps a planted `course` package there from being imported (and run as root)."""
+    folder = course_root / "autograded" / "carol" / "a"
+    (folder / "course").mkdir(parents=True)
+    marker = tmp_path / "planted-code-ran"
+    (folder / "course" / "__init__.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\nraise SystemExit('planted code ran')\n")
+    connection = tmp_path / "connection.json"
+    connection.write_text("{}")
+    launch = ["-m", "course.grading.sandbox", "--course-root", str(course_root), "--memory-mb",
+              "100", "-f", str(connection)]
+    done = subprocess.run([sys.executable, "-I", *launch], cwd=folder, capture_output=True,
+                          text=True, timeout=30)
+    assert not marker.exists() and "is too small" in done.stderr
+    # The control: without -I the planted package is what Python imports.
+    subprocess.run([sys.executable, *launch], cwd=folder, capture_output=True, timeout=30,
+                   env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert marker.exists()
 
 
 def test_kernelspec_and_config(course_root, tmp_path):

@@ -5,7 +5,16 @@ import pytest
 from course.widgets import float_slider, interactive_plot
 
 
-def test_headless_call_draws_once_with_start_values_and_fixed_defaults(monkeypatch):
+def test_headless_kernel_just_draws_once(monkeypatch):
+    monkeypatch.setenv("COURSE_HEADLESS", "1")
+    calls = []
+    interactive_plot(lambda tau, threshold=0.1: calls.append((tau, threshold)),
+                     tau=float_slider("tau", 20.0, 1.0, 200.0, 0.05, log=True))
+    assert calls == [(pytest.approx(20.0), 0.1)]
+
+
+def test_with_a_frontend_only_the_given_sliders_appear(monkeypatch):
+    monkeypatch.delenv("COURSE_HEADLESS", raising=False)
     shown = []
     monkeypatch.setattr(ipywidgets.interaction, "display", lambda *a, **k: shown.append(a))
     calls = []

@@ -215,6 +215,10 @@ class CompareWithReference(NbGraderPreprocessor):
         published: dict[str, list] = {}
         kept = []
         for output in cell.get("outputs", []):
+            if output.get("output_type") == "execute_result":
+                # nbgrader reads a number here as partial credit; no test cell of this course
+                # returns one, so it can only be forged by patched code: drop it.
+                continue
             payload = output.get("data", {}).get(MIME_TYPE) if "data" in output else None
             if payload is None:
                 kept.append(output)
@@ -226,7 +230,8 @@ class CompareWithReference(NbGraderPreprocessor):
                 continue  # the visible tests failed first; their error says why
             message = self._judge(name, published.get(name, []))
             if message:
-                kept.append(error_output(message))
+                # First: nbgrader scores a cell by the first error or result it meets.
+                kept.insert(0, error_output(message))
         cell.outputs = kept
         return cell, resources
 

@@ -1,36 +1,43 @@
 """Grading set-up: which kernel runs student code, with which limits.
 
-`grading_setup` returns nbgrader config overrides, environment variables for the kernel and a
-one-line note for the log. Isolation (`course.grading.sandbox`) is used when asked for, or
-automatically when grading runs as root and the machine allows it.
+`grading_setup` yields nbgrader config overrides, environment variables for the kernels and a
+one-line note for the log, and removes what it installed afterwards. Isolation
+(`course.grading.sandbox`) is used when asked for, or automatically when grading runs as root
+and the machine allows it.
 """
 from __future__ import annotations
 
+import contextlib
+import shutil
 from pathlib import Path
+from typing import Iterator
 
 from traitlets.config import Config
 
+from course.nbgrader_api import CourseError
 
-def grading_setup(root: Path, options) -> tuple[Config, dict[str, str], str]:
+
+@contextlib.contextmanager
+def grading_setup(root: Path, options) -> Iterator[tuple[Config, dict[str, str], str]]:
     overrides = Config()
     if options.budget is not None:
         overrides.BudgetedExecute.submission_budget = float(options.budget)
-    env: dict[str, str] = {}
     if options.isolate == "off":
-        return overrides, env, "isolation: off (as asked)"
-    try:
-        from course.grading import sandbox
-    except ImportError:
-        available, reason = False, "this installation has no sandbox"
-    else:
-        available, reason = sandbox.available()
+        yield overrides, {}, "isolation: off (as asked)"
+        return
+    from course.grading import sandbox
+
+    available, reason = sandbox.available()
     if not available:
         if options.isolate == "on":
-            from course.nbgrader_api import CourseError
             raise CourseError(f"kernel isolation was asked for but is not possible: {reason}")
-        return overrides, env, f"isolation: off ({reason})"
+        yield overrides, {}, f"isolation: off ({reason})"
+        return
     limits = sandbox.Limits.from_budget(options.budget)
     data_dir = sandbox.install_kernelspec(root, limits)
     overrides.merge(sandbox.kernel_config(root, limits))
-    env["JUPYTER_PATH"] = str(data_dir)
-    return overrides, env, f"isolation: on (student code runs as an unprivileged user; {limits})"
+    try:
+        yield overrides, {"JUPYTER_PATH": str(data_dir)}, \
+            f"isolation: on (student code runs as an unprivileged user; {limits})"
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)

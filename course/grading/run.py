@@ -31,6 +31,7 @@ from course.grading.progress import Progress
 from course.grading.report import graded_cells, write_report
 from course.grading.static import flags_in_notebook
 from course.nbgrader_api import api_result_error, assignments_in, make_api
+from course.widgets import HEADLESS
 
 
 @dataclass
@@ -130,6 +131,7 @@ def kernel_environment(extra: dict[str, str] | None = None):
     and add `extra` (e.g. JUPYTER_PATH for the sandbox kernelspec)."""
     saved = dict(os.environ)
     os.environ.pop("PYTHONPATH", None)
+    os.environ[HEADLESS] = "1"   # no frontend: sliders draw once (course.widgets)
     os.environ.update(extra or {})
     try:
         yield
@@ -189,10 +191,10 @@ def grade(root: Path, folder: Path, log: Callable[[str], None] = print,
 
     options = options or GradingOptions()
     _quiet()
-    overrides, env, note = grading_setup(root, options)
-    log(note)
-    with kernel_environment(env):
-        return _grade(root, folder, log, options, overrides)
+    with grading_setup(root, options) as (overrides, env, note):
+        log(note)
+        with kernel_environment(env):
+            return _grade(root, folder, log, options, overrides)
 
 
 def _grade(root: Path, folder: Path, log, options: GradingOptions, overrides) -> list[Result]:
@@ -234,7 +236,10 @@ def _run_groups(root, overrides, groups, workers, api):
         for group in groups:
             yield [grade_one(api, root, sub) for sub in group], group
         return
-    context = multiprocessing.get_context("spawn")
+    # fork starts a worker in milliseconds (spawn re-imports nbgrader: ~2 s); every worker opens
+    # its own gradebook connection, so nothing of the parent's database state is shared.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(root, overrides)) as pool:
         futures = {pool.submit(_grade_student, root, group): group for group in groups}

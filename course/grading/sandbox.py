@@ -64,7 +64,7 @@ shut down). A container or a cgroup (memory.max, pids.max) gives hard totals.
 
 Grader side: `available()` tells whether the sandbox works here; `install_kernelspec()` writes
 the kernelspec into a fresh directory for JUPYTER_PATH; `kernel_config()` makes nbgrader's Execute
-use it; `sandboxed_grading()` does all three around a grading run.
+use it; `course.grading.isolation.grading_setup()` does all three around a grading run.
 """
 from __future__ import annotations
 
@@ -110,6 +110,10 @@ MS_PRIVATE, MS_RELATIME = 1 << 18, 1 << 21
 KEPT_FLAGS = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC,
               os.ST_NOATIME: MS_NOATIME, os.ST_NODIRATIME: MS_NODIRATIME,
               os.ST_RELATIME: MS_RELATIME}
+
+
+#: Passed on to the kernel: no frontend, so sliders draw their figure once (course.widgets).
+HEADLESS = "COURSE_HEADLESS"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,7 +173,8 @@ def _course_package_dir() -> Path:
 
 
 def _font_cache_dir() -> str | None:
-    """The grader's matplotlib cache directory (built now if missing), or None without matplotlib."""
+    """The grader's matplotlib cache folder (font list built now if missing); None if no
+    matplotlib."""
     try:
         import matplotlib
         import matplotlib.font_manager  # noqa: F401  (builds the font list cache if missing)
@@ -247,32 +252,8 @@ def available() -> tuple[bool, str]:
     return True, f"uid {KERNEL_UID}, private file system"
 
 
-@contextlib.contextmanager
-def sandboxed_grading(root: Path | str, limits: Limits = Limits(),
-                      log: Callable[[str], None] = print) -> Iterator[object | None]:
-    """Around a grading run: yield the nbgrader config overrides for sandboxed kernels, or None
-    when the sandbox is not available (logged as "isolation: off (reason)")."""
-    ok, reason = available()
-    if not ok:
-        log(f"isolation: off ({reason})")
-        yield None
-        return
-    data = install_kernelspec(root, limits)
-    saved = os.environ.get("JUPYTER_PATH")
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(data), saved) if p)
-    log(f"isolation: on (uid {KERNEL_UID}, private file system; {limits})")
-    try:
-        yield kernel_config(root, limits)
-    finally:
-        if saved is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = saved
-        shutil.rmtree(data, ignore_errors=True)
-
-
 # ================================================================================================
-# Launcher side: everything below runs as root in the kernel's process, then in its child.
+# Launcher side: everything below runs as root in the launcher process and its forked child.
 # ================================================================================================
 
 @dataclasses.dataclass
@@ -330,6 +311,9 @@ def plan(course_root: str, workdir: str, connection: bytes, limits: Limits, expo
     if not _inside(workdir, autograded) or workdir == autograded:
         raise SandboxError(f"the kernel's working directory {workdir} is not a submission folder "
                            f"below {autograded}/; refusing to copy it into the sandbox")
+    missing = [path for path in exposed if not os.path.isdir(path)]
+    if missing:
+        raise SandboxError(f"--expose {missing[0]}: no such directory")
     readonly, links = _readonly_paths(exposed)
     for path in readonly:
         if _inside(root, path):
@@ -543,7 +527,7 @@ def kernel_environment(python: str, parent: dict[str, str] | os._Environ) -> dic
            # "Started by a client" for ipykernel (no console banner on stdout), and no parent
            # poller: the launcher is outside the PID namespace; --pdeathsig covers its death.
            "JPY_PARENT_PID": "1"}
-    env.update({k: parent[k] for k in ("LC_ALL", "LC_CTYPE", "TZ") if parent.get(k)})
+    env.update({k: parent[k] for k in ("LC_ALL", "LC_CTYPE", "TZ", HEADLESS) if parent.get(k)})
     return env
 
 
