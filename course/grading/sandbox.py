@@ -293,6 +293,13 @@ def _readonly_paths(exposed: list[str]) -> tuple[list[str], dict[str, str]]:
     return sorted(outermost), links
 
 
+def _interpreter() -> str:
+    """This interpreter by the resolved path of its folder: a venv's bin/ keeps its pyvenv.cfg,
+    so the kernel (and the probe) see the venv's packages, not only the base installation's."""
+    return os.path.join(os.path.realpath(os.path.dirname(sys.executable)),
+                        os.path.basename(sys.executable))
+
+
 def plan(course_root: str, workdir: str, connection: bytes, limits: Limits, exposed: list[str],
          kernel_args: list[str], font_cache: str | None = None,
          command: list[str] | None = None) -> Plan:
@@ -322,9 +329,7 @@ def plan(course_root: str, workdir: str, connection: bytes, limits: Limits, expo
     setpriv = shutil.which("setpriv")
     if not setpriv:
         raise SandboxError("setpriv (util-linux) not found")
-    # The interpreter by the resolved path of its folder (the venv's bin/ keeps its pyvenv.cfg).
-    python = os.path.join(os.path.realpath(os.path.dirname(sys.executable)),
-                          os.path.basename(sys.executable))
+    python = _interpreter()
     for program in (os.path.realpath(setpriv), os.path.realpath(python)):
         if not any(_inside(program, path) for path in readonly):
             raise SandboxError(f"{program} lies outside the sandbox's read-only paths")
@@ -606,7 +611,7 @@ def probe(limits: Limits, exposed: list[str]) -> int:
         Path(secret).write_text("reference")
         code = PROBE_CODE.replace("{secret!r}", repr(secret))
         plan_ = plan(root, workdir, b"{}", limits, exposed, [],
-                     command=[os.path.realpath(sys.executable), "-I", "-c", code])
+                     command=[_interpreter(), "-I", "-c", code])
         return run(plan_)
     finally:
         shutil.rmtree(root, ignore_errors=True)
