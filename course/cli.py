@@ -106,7 +106,7 @@ def cmd_check(args) -> int:
 
 def _grading_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--workers", type=int, default=0,
-                     help="submissions graded at once (default: one per core)")
+                     help="submissions graded at once (default: two per core)")
     sub.add_argument("--budget", type=float, default=None,
                      help="seconds one submission may run in all (default: nbgrader_config.py)")
     sub.add_argument("--isolate", choices=["auto", "on", "off"], default="auto",
