@@ -214,14 +214,14 @@ def _grade(root: Path, folder: Path, log, options: GradingOptions, overrides) ->
                 shutil.rmtree(root / "submitted" / sub.student / sub.assignment,
                               ignore_errors=True)
             results[index] = Result(sub.student, sub.assignment, problem=sub.problem)
-    gradeable = [s for s in submissions if s.problem is None]
-    workers = min(options.workers or default_workers(), max(1, len(_by_student(gradeable))))
-    progress = Progress(len(gradeable), log)
-    log(f"grading {len(gradeable)} submission(s) with {workers} worker(s); "
+    groups = _by_student([s for s in submissions if s.problem is None])
+    gradeable = sum(len(g) for g in groups)
+    workers = min(options.workers or default_workers(), max(1, len(groups)))
+    progress = Progress(gradeable, log)
+    log(f"grading {gradeable} submission(s) with {workers} worker(s); "
         f"{len(results)} could not be read")
     position = {id(s): i for i, s in enumerate(submissions)}
-    for result_group, sub_group in _run_groups(root, overrides, _by_student(gradeable), workers,
-                                               api):
+    for result_group, sub_group in _run_groups(root, overrides, groups, workers, api):
         for sub, result in zip(sub_group, result_group):
             results[position[id(sub)]] = result
             progress.step(f"{sub.student}/{sub.assignment}: " + (
