@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
+import json
 import re
 import sys
 import warnings
@@ -135,11 +137,26 @@ def case_failures(item: Check, expected: list, got: list) -> list[tuple[str, str
     return failures
 
 
+@functools.lru_cache(maxsize=256)
+def _cached_results(qualified_name: str, path: str) -> str:
+    item = find_check(qualified_name)
+    with quiet_numerics():
+        return json.dumps(run_cases(item, load_object(path)))
+
+
+def results_of(qualified_name: str, path: str) -> list:
+    """Encoded results of the implementation at `path` on the check's cases.
+
+    References and known mistakes are deterministic, so a grading process computes them once
+    per check, not once per student (a fresh copy is returned each time).
+    """
+    return json.loads(_cached_results(qualified_name, path))
+
+
 def verdict(qualified_name: str, results: list) -> str | None:
     """Compare published `results` with the reference; return a failure message or None."""
     item = find_check(qualified_name)
-    with quiet_numerics():
-        expected = run_cases(item, load_object(item.reference))
+    expected = results_of(qualified_name, item.reference)
     try:
         failures = case_failures(item, expected, results)
     except (TypeError, ValueError, KeyError) as exc:
@@ -151,17 +168,16 @@ def verdict(qualified_name: str, results: list) -> str | None:
         lines.append(f"  case '{label}': {message}")
     if len(failures) > MAX_REPORTED_CASES:
         lines.append(f"  ... and {len(failures) - MAX_REPORTED_CASES} more")
-    mistake = recognised_mistake(item, results)
+    mistake = recognised_mistake(qualified_name, item, results)
     if mistake:
         lines.append(f"Hint: your results match a common mistake: {mistake}.")
     return "\n".join(lines)
 
 
-def recognised_mistake(item: Check, results: list) -> str | None:
+def recognised_mistake(qualified_name: str, item: Check, results: list) -> str | None:
     """The description of the first known mistake that reproduces `results` on every case."""
     for description, path in item.mistakes.items():
-        with quiet_numerics():
-            wrong = run_cases(item, load_object(path))
+        wrong = results_of(qualified_name, path)
         try:
             if not case_failures(item, wrong, results):
                 return description
