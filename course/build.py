@@ -29,20 +29,23 @@ class NotebookPoints:
         return self.auto_points + self.manual_points
 
 
-def points_of(nb: nbformat.NotebookNode) -> NotebookPoints:
-    """Count graded cells of an nbgrader notebook; autograded = code test cells, manual = rest."""
-    cells, auto, manual = 0, 0.0, 0.0
+def graded_cells_of(nb: nbformat.NotebookNode) -> list[tuple[str, float, str]]:
+    """[(grade_id, points, "auto" or "manual")] in notebook order: code test cells are
+    autograded, every other graded cell (written answers, hand-graded code) is manual."""
+    cells = []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if not meta.get("grade"):
-            continue
-        cells += 1
-        points = float(meta.get("points", 0))
-        if cell.cell_type == "code" and not meta.get("solution"):
-            auto += points
-        else:
-            manual += points
-    return NotebookPoints(cells, auto, manual)
+        if meta.get("grade"):
+            kind = "auto" if cell.cell_type == "code" and not meta.get("solution") else "manual"
+            cells.append((meta["grade_id"], float(meta.get("points", 0)), kind))
+    return cells
+
+
+def points_of(nb: nbformat.NotebookNode) -> NotebookPoints:
+    """Count graded cells of an nbgrader notebook and their automatic and manual points."""
+    cells = graded_cells_of(nb)
+    return NotebookPoints(len(cells), sum(p for _, p, k in cells if k == "auto"),
+                          sum(p for _, p, k in cells if k == "manual"))
 
 
 def strip_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -224,10 +224,5 @@ def _hashable(key: Any) -> Any:
     return tuple(key) if isinstance(key, list) else key
 
 
-def dumps(payload: Any) -> str:
-    """JSON text of an encoded payload (used in tests and messages)."""
-    return json.dumps(payload, allow_nan=False)
-
-
 def _copy(value: Any) -> Any:
     return value.copy() if isinstance(value, np.ndarray) else value

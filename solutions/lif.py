@@ -101,8 +101,14 @@ def simulate_lif_refractory(i_inj, dt, t_ref=T_REF, tau_m=TAU_M, e_l=E_L, r_m=R_
     After a spike at index k (v[k] = V_reset), v[k+1], ..., v[k+n_ref] are held at V_reset and
     integration resumes from v[k+n_ref]. Returns (v (n_steps,) in V, spike_times (n_spikes,) in s).
     """
+    return run_lif(i_inj, dt, int(round(t_ref / dt)), tau_m, e_l, r_m, v_th, v_reset)
+
+
+def run_lif(i_inj, dt, n_ref, tau_m, e_l, r_m, v_th, v_reset, update=euler_step):
+    """The simulation loop shared by the references above (and, with another `update` or
+    `v_reset`, by the known mistakes in `solutions.lif_mistakes`). `n_ref` in steps;
+    `v_reset=None` records spikes without resetting or clamping."""
     i_inj = np.asarray(i_inj, dtype=float)
-    n_ref = int(round(t_ref / dt))
     v = np.empty(i_inj.shape[0])
     v[0] = e_l
     spikes = []
@@ -112,11 +118,12 @@ def simulate_lif_refractory(i_inj, dt, t_ref=T_REF, tau_m=TAU_M, e_l=E_L, r_m=R_
             v[k + 1] = v_reset
             clamp -= 1
             continue
-        v[k + 1] = euler_step(v[k], i_inj[k], dt, tau_m, e_l, r_m)
+        v[k + 1] = update(v[k], i_inj[k], dt, tau_m, e_l, r_m)
         if v[k + 1] >= v_th:
             spikes.append((k + 1) * dt)
-            v[k + 1] = v_reset
-            clamp = n_ref
+            if v_reset is not None:
+                v[k + 1] = v_reset
+                clamp = n_ref
     return v, np.array(spikes, dtype=float)
 
 

@@ -42,23 +42,8 @@ def noisy_current_zero_one(n_steps, i_mean, t_max, dt, rng):
 
 def _simulate(i_inj, dt, t_ref, tau_m, e_l, r_m, v_th, v_reset, *, update=lif.euler_step,
               reset_to=None):
-    i_inj = np.asarray(i_inj, dtype=float)
-    n_ref = int(round(t_ref / dt))
-    v = np.empty(i_inj.shape[0])
-    v[0] = e_l
-    spikes, clamp = [], 0
     target = v_reset if reset_to is None else reset_to
-    for k in range(i_inj.shape[0] - 1):
-        if clamp > 0:
-            v[k + 1] = target
-            clamp -= 1
-            continue
-        v[k + 1] = update(v[k], i_inj[k], dt, tau_m, e_l, r_m)
-        if v[k + 1] >= v_th:
-            spikes.append((k + 1) * dt)
-            v[k + 1] = target
-            clamp = n_ref
-    return v, np.array(spikes, dtype=float)
+    return lif.run_lif(i_inj, dt, int(round(t_ref / dt)), tau_m, e_l, r_m, v_th, target, update)
 
 
 def simulate_lif_reset_to_rest(i_inj, dt, tau_m=TAU_M, e_l=E_L, r_m=R_M, v_th=V_TH,
@@ -74,15 +59,7 @@ def simulate_lif_leak_sign(i_inj, dt, tau_m=TAU_M, e_l=E_L, r_m=R_M, v_th=V_TH, 
 
 def simulate_lif_no_reset(i_inj, dt, tau_m=TAU_M, e_l=E_L, r_m=R_M, v_th=V_TH, v_reset=V_RESET):
     """Records spikes but never resets the membrane."""
-    i_inj = np.asarray(i_inj, dtype=float)
-    v = np.empty(i_inj.shape[0])
-    v[0] = e_l
-    spikes = []
-    for k in range(i_inj.shape[0] - 1):
-        v[k + 1] = lif.euler_step(v[k], i_inj[k], dt, tau_m, e_l, r_m)
-        if v[k + 1] >= v_th:
-            spikes.append((k + 1) * dt)
-    return v, np.array(spikes, dtype=float)
+    return lif.run_lif(i_inj, dt, 0, tau_m, e_l, r_m, v_th, None)
 
 
 def simulate_lif_refractory_none(i_inj, dt, t_ref=T_REF, tau_m=TAU_M, e_l=E_L, r_m=R_M,

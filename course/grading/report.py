@@ -14,17 +14,13 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from course.build import graded_cells_of
+
 
 def graded_cells(root: Path, assignment: str) -> list[tuple[str, float, str]]:
-    """[(grade_id, points, "auto" or "manual")] of an assignment, in notebook order."""
-    nb = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
-    cells = []
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade"):
-            kind = "auto" if cell.cell_type == "code" and not meta.get("solution") else "manual"
-            cells.append((meta["grade_id"], float(meta.get("points", 0)), kind))
-    return cells
+    """[(grade_id, points, "auto" or "manual")] of an assignment's release, in notebook order."""
+    path = root / "release" / assignment / f"{assignment}.ipynb"
+    return graded_cells_of(nbformat.read(path, as_version=4))
 
 
 def _figure(assignment: str, cells, results) -> str:
