@@ -2,6 +2,9 @@
 
     course release [ASSIGNMENT ...]     build release/ from source/ (all assignments by default)
     course grade SUBMISSIONS_DIR        grade <student>/<assignment>/<assignment>.ipynb
+                                        (exit 0 all graded, 1 some hand-ins unreadable,
+                                        2 course problem, 3 machine problem: re-run with
+                                        --only-not-graded)
     course check                        verify release/ equals a fresh build of source/
     course demo                         release all, grade examples/submissions, compare
 """
@@ -11,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from course.nbgrader_api import CourseError, find_root
+from course.nbgrader_api import CourseError, course_lock, find_root
 from course.tables import format_table
 
 
@@ -48,7 +51,9 @@ def _options(args):
 def cmd_grade(args) -> int:
     from course.grading.run import grade
 
-    results = grade(args.root, Path(args.submissions).resolve(), options=_options(args))
+    # Shared: grading runs may overlap; a release (exclusive) waits until they are done.
+    with course_lock(args.root, shared=True):
+        results = grade(args.root, Path(args.submissions).resolve(), options=_options(args))
     print_results(results, args.root)
     failed = [r for r in results if r.problem]
     if failed:
@@ -64,7 +69,8 @@ def cmd_demo(args) -> int:
 
     cmd_release(argparse.Namespace(root=args.root, assignments=[]))
     examples = args.root / "examples"
-    results = grade(args.root, examples / "submissions", options=_options(args))
+    with course_lock(args.root, shared=True):
+        results = grade(args.root, examples / "submissions", options=_options(args))
     print_results(results, args.root)
     expected = json.loads((examples / "expected.json").read_text())
     wrong = [f"{r.student}/{r.assignment}: {why}" for r in results
@@ -110,7 +116,7 @@ def _grading_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--budget", type=float, default=None,
                      help="seconds one submission may run in all (default: nbgrader_config.py)")
     sub.add_argument("--isolate", choices=["auto", "on", "off"], default="auto",
-                     help="run student code in the sandbox kernel (auto: when root and possible)")
+                     help="run student code in the sandbox kernel (auto: when possible)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -122,6 +128,9 @@ def parser() -> argparse.ArgumentParser:
     rel.set_defaults(run=cmd_release)
     grd = sub.add_parser("grade", help="autograde a folder of submissions")
     grd.add_argument("submissions", help="folder laid out <student>/<assignment>/<assignment>.ipynb")
+    grd.add_argument("--only-not-graded", action="store_true",
+                     help="grade only the submissions grades.csv lists as 'not graded' "
+                          "(a machine problem in an earlier run)")
     _grading_arguments(grd)
     grd.set_defaults(run=cmd_grade)
     demo = sub.add_parser("demo", help="release all, grade examples/submissions, compare "

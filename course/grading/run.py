@@ -1,35 +1,45 @@
 """`course grade`: intake, autograde, feedback and grades for a folder of submissions.
 
-Each submission is graded on its own; a failure (bad file, dead kernel, anything nbgrader
-raises) is recorded for that student with its reason and the run goes on. Before a submission is
-graded its previous scores are removed from the gradebook, so a failed re-grade never leaves
-stale scores behind and a re-run replaces them.
+Each submission is graded on its own, in a process of its own with a wall-clock limit around
+everything (kernel start, cells, feedback, clean-up); when the limit passes, that process and the
+kernel it started are killed. Three outcomes:
 
-Submissions are graded by `workers` processes at once. All submissions of one student go to the
-same worker, so no student is ever graded twice at the same time; results are reported in the
-order the submissions were found, whatever order the workers finish in.
+- graded: its scores replace the previous ones;
+- failed: the hand-in cannot be graded (not JSON, missing notebook, ...); its old scores go, so
+  no stale score survives, and the reason is reported for that student;
+- not graded: a problem of the machine (a kernel that could not start, a grading process that
+  died or hung). It is tried again (`GradingOptions.retries`); if it still fails it is reported as
+  "not graded (machine problem)", never as a score, and keeps its previous scores. `course grade
+  DIR --only-not-graded` grades just those again.
+
+Everything is written in a staging folder and committed at the end (`course.grading.staging`):
+a run that fails or is killed changes nothing. At most `workers` submissions are graded at once,
+never two of the same student; results are reported in the order the submissions were found.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
 import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
+import signal
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import nbformat
 
-from course.build import release_one
+from course.grading import execute
 from course.grading.intake import STUDENT_ID, Submission, accept, discover
 from course.grading.progress import Progress
 from course.grading.report import graded_cells, write_report
 from course.grading.static import flags_in_notebook
+from course.grading.staging import COURSE_LOCK, Stage, locked
 from course.nbgrader_api import api_result_error, assignments_in, make_api
 from course.widgets import HEADLESS
 
@@ -46,13 +56,16 @@ class Result:
     max_score: float = 0.0
     seconds: float = 0.0
     problem: str | None = None
+    machine: bool = False           # `problem` is the machine's, not the student's: not graded
     notes: str = ""
     flags: list[str] = field(default_factory=list)
     cell_scores: dict[str, float] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
-        return "ok" if self.problem is None else "failed"
+        if self.problem is None:
+            return "ok"
+        return "not graded" if self.machine else "failed"
 
 
 def scores(gradebook, assignment: str, student: str, auto_ids: set[str]) -> dict:
@@ -79,7 +92,8 @@ def scores(gradebook, assignment: str, student: str, auto_ids: set[str]) -> dict
 
 
 def forget(api, root: Path, assignment: str, student: str) -> None:
-    """Remove earlier autograded output, feedback and gradebook scores of one submission."""
+    """Remove earlier autograded output, feedback and gradebook scores of one submission
+    (in the staging course directory `root`)."""
     for folder in ("autograded", "feedback"):
         shutil.rmtree(root / folder / student / assignment, ignore_errors=True)
     with api.gradebook as gb:
@@ -96,11 +110,14 @@ def grade_one(api, root: Path, sub: Submission) -> Result:
     submitted = root / "submitted" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
     result.flags = [str(f) for f in flags_in_notebook(nbformat.read(submitted, as_version=4))]
     forget(api, root, sub.assignment, sub.student)
+    execute.machine_failures.clear()
     try:
         outcome = api.autograde(sub.assignment, sub.student, force=True, create=True)
     except Exception as exc:  # the API catches nearly everything; this is the last net
         outcome = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
-    if outcome.get("success"):
+    if execute.machine_failures:
+        result.problem, result.machine = execute.machine_failures[-1], True
+    elif outcome.get("success"):
         feedback = api.generate_feedback(sub.assignment, sub.student, force=True)
         if not feedback.get("success"):
             result.notes = "; ".join(filter(None, [result.notes, "feedback failed: " +
@@ -114,14 +131,6 @@ def grade_one(api, root: Path, sub: Submission) -> Result:
         forget(api, root, sub.assignment, sub.student)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def ensure_released(api, root: Path, assignments: set[str]) -> None:
-    """Generate the release (and gradebook entry) of every assignment that lacks one."""
-    with api.gradebook as gb:
-        known = {a.name for a in gb.assignments}
-    for assignment in sorted(assignments - known):
-        release_one(api, root, assignment)
 
 
 @contextlib.contextmanager
@@ -140,10 +149,7 @@ def kernel_environment(extra: dict[str, str] | None = None):
         os.environ.update(saved)
 
 
-# ----- workers -------------------------------------------------------------------------------
-
-_WORKER_API = None
-
+# ----- one submission, in a process of its own -----------------------------------------------
 
 def _quiet() -> None:
     # nbgrader's own gradebook code triggers SQLAlchemy warnings that mean nothing to a grader.
@@ -151,27 +157,118 @@ def _quiet() -> None:
     warnings.filterwarnings("ignore", message=".*not in session.*")
 
 
-def _start_worker(root: Path, overrides) -> None:
-    global _WORKER_API
+def _grade_in_child(root: Path, stage: Path, overrides, sub: Submission, conn, log: Path) -> None:
+    """Body of a grading process: grade `sub` in the stage and send the Result back.
+
+    Its own process group (so the watchdog can kill it whole); its stdout and stderr go to a log
+    file in the stage, so nothing a kernel or library prints reaches the grader's terminal."""
+    os.setpgid(0, 0)
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
     _quiet()
-    _WORKER_API = make_api(root, overrides)
+    try:
+        result = grade_one(make_api(root, overrides), stage, sub)
+    except BaseException as exc:  # noqa: BLE001  (anything here is the machine's problem)
+        result = Result(sub.student, sub.assignment, problem=f"grading process failed: "
+                        f"{type(exc).__name__}: {exc}", machine=True)
+    conn.send(result)
+    conn.close()
+    os._exit(0)
 
 
-def _grade_student(root: Path, subs: list[Submission]) -> list[Result]:
-    return [grade_one(_WORKER_API, root, sub) for sub in subs]
+@dataclass
+class _Job:
+    index: int
+    sub: Submission
+    process: multiprocessing.Process
+    conn: multiprocessing.connection.Connection
+    deadline: float
 
 
-def _by_student(subs: list[Submission]) -> list[list[Submission]]:
-    groups: dict[str, list[Submission]] = {}
-    for sub in subs:
-        groups.setdefault(sub.student, []).append(sub)
-    return list(groups.values())
+def _start(context, root, stage: Stage, overrides, index, sub, wall) -> _Job:
+    receive, send = context.Pipe(duplex=False)
+    logs = stage.path / "logs"
+    logs.mkdir(exist_ok=True)
+    process = context.Process(target=_grade_in_child, daemon=True, args=(
+        root, stage.path, overrides, sub, send, logs / f"{sub.student}.{sub.assignment}.log"))
+    process.start()
+    send.close()
+    return _Job(index, sub, process, receive, time.monotonic() + wall)
+
+
+def _kill(job: _Job) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(job.process.pid, signal.SIGKILL)
+    with contextlib.suppress(Exception):
+        job.process.kill()
+    job.process.join(5)
+
+
+def _outcome(job: _Job, wall: float) -> tuple[bool, Result | str | None]:
+    """(finished, Result or the machine problem that ended it) of a running job."""
+    if job.conn.poll():
+        try:
+            result = job.conn.recv()
+        except (EOFError, OSError):
+            result = None
+        job.process.join(10)
+        return True, result if result is not None else "the grading process died"
+    if not job.process.is_alive():
+        code = job.process.exitcode
+        why = (f"killed by {signal.Signals(-code).name}" if code and code < 0 and
+               -code in signal.Signals._value2member_map_ else f"exit status {code}")
+        return True, f"the grading process died ({why})"
+    if time.monotonic() > job.deadline:
+        _kill(job)
+        return True, f"grading took longer than its wall-clock limit of {wall:g} s"
+    return False, None
+
+
+def run_jobs(root: Path, stage: Stage, overrides, subs: list[tuple[int, Submission]],
+             workers: int, wall: float, retries: int, log):
+    """Grade `subs` ([(index, Submission)]) with at most `workers` processes; yield
+    (index, Result) as they finish. A machine problem is retried `retries` times."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    queue = collections.deque(subs)
+    attempts: collections.Counter = collections.Counter()
+    running: list[_Job] = []
+    while queue or running:
+        busy = {job.sub.student for job in running}
+        for item in list(queue):
+            if len(running) >= workers:
+                break
+            if item[1].student not in busy:        # never two hand-ins of one student at once
+                queue.remove(item)
+                busy.add(item[1].student)
+                running.append(_start(context, root, stage, overrides, *item, wall))
+        waitables = [job.conn for job in running] + [job.process.sentinel for job in running]
+        multiprocessing.connection.wait(waitables, timeout=0.5)
+        for job in list(running):
+            finished, outcome = _outcome(job, wall)
+            if not finished:
+                continue
+            running.remove(job)
+            job.conn.close()
+            sub = job.sub
+            machine = outcome if isinstance(outcome, str) else (
+                outcome.problem if outcome.machine else None)
+            if machine:
+                attempts[job.index] += 1
+                if attempts[job.index] <= retries:
+                    log(f"retrying {sub.student}/{sub.assignment} ({machine})")
+                    queue.appendleft((job.index, sub))
+                    continue
+                outcome = Result(sub.student, sub.assignment, machine=True, problem=(
+                    f"not graded (machine problem: {machine}); re-run `course grade` with "
+                    "--only-not-graded"))
+            yield job.index, outcome
 
 
 def default_workers() -> int:
     """Two workers per core: a worker alternates between its own work (nbgrader, feedback) and
-    waiting for its kernel, so two of them keep a core busy. Measured on 2 cores with 40
-    submissions (benchmarks/grading_speed.py): 2 workers 72 s, 3 workers 70 s, 4 workers 67 s."""
+    waiting for its kernel, so two of them keep a core busy (benchmarks/grading_speed.py)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return 2 * max(1, cores or 1)
 
@@ -180,11 +277,14 @@ def default_workers() -> int:
 
 @dataclass
 class GradingOptions:
-    """How to grade: parallel workers, time budget per submission, kernel isolation."""
+    """How to grade: parallel workers, time budget per submission, kernel isolation, retries."""
 
     workers: int = 0                # 0: two per available core (default_workers)
     budget: float | None = None     # seconds per submission; None: nbgrader_config.py's
-    isolate: str = "auto"           # "auto" (when root and possible), "on" or "off"
+    isolate: str = "auto"           # "auto" (when possible), "on" or "off"
+    retries: int = 2                # further tries of a submission that hit a machine problem
+    wall_margin: float = 120.0      # seconds on top of the budget for start, feedback, clean-up
+    only: set[tuple[str, str]] | None = None   # grade only these (student, assignment) pairs
 
 
 def grade(root: Path, folder: Path, log: Callable[[str], None] = print,
@@ -194,79 +294,124 @@ def grade(root: Path, folder: Path, log: Callable[[str], None] = print,
 
     options = options or GradingOptions()
     _quiet()
-    with grading_setup(root, options) as (overrides, env, note):
-        log(note)
-        with kernel_environment(env):
-            return _grade(root, folder, log, options, overrides)
-
-
-def _grade(root: Path, folder: Path, log, options: GradingOptions, overrides) -> list[Result]:
     assignments = assignments_in(root)
     submissions = discover(folder, assignments)
-    api = make_api(root, overrides)
-    ensure_released(api, root, {s.assignment for s in submissions if s.problem is None})
+    if options.only is not None:
+        submissions = [s for s in submissions if (s.student, s.assignment) in options.only]
+    ensure_released(root, {s.assignment for s in submissions if s.problem is None})
+    with locked(root, COURSE_LOCK, exclusive=False):
+        stage = Stage(root)
+        try:
+            with grading_setup(stage.path, options) as (overrides, env, note):
+                log(note)
+                overrides.merge(stage.overrides())
+                with kernel_environment(env):
+                    results = _grade(root, stage, submissions, log, options, overrides)
+            _commit(root, stage, results, keep_other_rows=options.only is not None)
+        finally:
+            stage.discard()
+    return results
+
+
+def ensure_released(root: Path, assignments: set[str]) -> None:
+    """Generate the release (and gradebook entry) of every assignment the gradebook lacks."""
+    import sqlite3
+
+    known: set[str] = set()
+    if (root / "gradebook.db").is_file():
+        with contextlib.closing(sqlite3.connect(f"file:{root / 'gradebook.db'}?mode=ro",
+                                                uri=True)) as con:
+            with contextlib.suppress(sqlite3.Error):
+                known = {r[0] for r in con.execute("SELECT name FROM assignment")}
+    missing = sorted(assignments - known)
+    if missing:
+        from course.build import release
+        release(root, missing)
+
+
+def _grade(root: Path, stage: Stage, submissions: list[Submission], log,
+           options: GradingOptions, overrides) -> list[Result]:
     results: dict[int, Result] = {}
     for index, sub in enumerate(submissions):
-        accept(sub, root)
+        accept(sub, stage.path)
         if sub.problem:
-            if sub.assignment in assignments and STUDENT_ID.match(sub.student):
-                forget(api, root, sub.assignment, sub.student)   # no stale scores survive
-                shutil.rmtree(root / "submitted" / sub.student / sub.assignment,
-                              ignore_errors=True)
             results[index] = Result(sub.student, sub.assignment, problem=sub.problem)
-    groups = _by_student([s for s in submissions if s.problem is None])
-    gradeable = sum(len(g) for g in groups)
-    workers = min(options.workers or default_workers(), max(1, len(groups)))
-    progress = Progress(gradeable, log)
-    log(f"grading {gradeable} submission(s) with {workers} worker(s); "
+    todo = [(i, s) for i, s in enumerate(submissions) if s.problem is None]
+    students = len({s.student for _, s in todo})
+    workers = min(options.workers or default_workers(), max(1, students))
+    wall = submission_budget(root, overrides) + options.wall_margin
+    progress = Progress(len(todo), log)
+    log(f"grading {len(todo)} submission(s) with {workers} worker(s); "
         f"{len(results)} could not be read")
-    position = {id(s): i for i, s in enumerate(submissions)}
-    for result_group, sub_group in _run_groups(root, overrides, groups, workers, api):
-        for sub, result in zip(sub_group, result_group):
-            results[position[id(sub)]] = result
-            progress.step(f"{sub.student}/{sub.assignment}: " + (
-                f"{result.auto_score:g}/{result.auto_max:g} ({result.seconds:.1f} s)"
-                if result.problem is None else result.problem))
-    ordered = [results[i] for i in range(len(submissions))]
-    write_csv(ordered, root / "grades.csv")
-    log(f"class report: {write_report(root, ordered)}")
-    return ordered
+    for index, result in run_jobs(root, stage, overrides, todo, workers, wall, options.retries,
+                                  log):
+        results[index] = result
+        progress.step(f"{result.student}/{result.assignment}: " + (
+            f"{result.auto_score:g}/{result.auto_max:g} ({result.seconds:.1f} s)"
+            if result.problem is None else result.problem))
+    return [results[i] for i in range(len(submissions))]
 
 
-def _run_groups(root, overrides, groups, workers, api):
-    """Yield (results, submissions) per student group, from this process or a pool."""
-    if workers == 1:
-        for group in groups:
-            yield [grade_one(api, root, sub) for sub in group], group
-        return
-    # fork starts a worker in milliseconds (spawn re-imports nbgrader: ~2 s); every worker opens
-    # its own gradebook connection, so nothing of the parent's database state is shared.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(root, overrides)) as pool:
-        futures = {pool.submit(_grade_student, root, group): group for group in groups}
-        for future in as_completed(futures):
-            group = futures[future]
-            try:
-                yield future.result(), group
-            except Exception as exc:  # a worker died: report its students, keep going
-                yield [Result(s.student, s.assignment, problem=f"grading worker failed: "
-                              f"{type(exc).__name__}: {exc}") for s in group], group
+def submission_budget(root: Path, overrides) -> float:
+    """Seconds one submission may run: the override, else nbgrader_config.py's."""
+    from course.nbgrader_api import load_config
+
+    config = load_config(root, overrides)
+    return float(execute.BudgetedExecute(config=config).submission_budget)
+
+
+def _commit(root: Path, stage: Stage, results: list[Result], keep_other_rows: bool) -> None:
+    """Publish the run: gradebook rows and folders of each submission, grades.csv, the report."""
+    known = set(assignments_in(root))
+    graded = [(r.assignment, r.student) for r in results if r.problem is None]
+    removed = [(r.assignment, r.student) for r in results
+               if r.problem and not r.machine and r.assignment in known
+               and STUDENT_ID.match(r.student)]
+    rows = results
+    if keep_other_rows and (root / "grades.csv").is_file():
+        rows = merged_rows(root / "grades.csv", results)
+    write_csv(rows, stage.path / "grades.csv")
+    report = write_report(stage.path, results, stage.path / "class_report.html")
+    stage.commit(graded, removed, {"grades.csv": stage.path / "grades.csv",
+                                   "reports/class_report.html": report})
+
+
+def merged_rows(path: Path, results: list[Result]) -> list:
+    """Rows of an earlier grades.csv for submissions not in `results`, then `results`."""
+    fresh = {(r.student, r.assignment) for r in results}
+    with path.open(newline="") as handle:
+        old = [row for row in csv.DictReader(handle)
+               if (row.get("student"), row.get("assignment")) not in fresh]
+    return old + list(results)
 
 
 CSV_FIELDS = ["student", "assignment", "auto_score", "auto_max", "manual_pending", "max_score",
               "status", "problem", "notes", "flags"]
 
 
-def write_csv(results: list[Result], path: Path) -> None:
-    """One row per submission, in the order found."""
+def _row(r) -> dict:
+    if isinstance(r, dict):
+        return {k: r.get(k, "") for k in CSV_FIELDS}
+    return {"student": r.student, "assignment": r.assignment, "auto_score": r.auto_score,
+            "auto_max": r.auto_max, "manual_pending": r.manual_pending,
+            "max_score": r.max_score, "status": r.status, "problem": r.problem or "",
+            "notes": r.notes, "flags": " | ".join(r.flags)}
+
+
+def write_csv(results: list, path: Path) -> None:
+    """One row per submission (Result or an earlier row), in the order given."""
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
         writer.writeheader()
         for r in results:
-            writer.writerow({"student": r.student, "assignment": r.assignment,
-                             "auto_score": r.auto_score, "auto_max": r.auto_max,
-                             "manual_pending": r.manual_pending, "max_score": r.max_score,
-                             "status": r.status, "problem": r.problem or "",
-                             "notes": r.notes, "flags": " | ".join(r.flags)})
+            writer.writerow(_row(r))
+
+
+def not_graded_in(root: Path) -> set[tuple[str, str]]:
+    """(student, assignment) of the rows of grades.csv whose status is "not graded"."""
+    path = root / "grades.csv"
+    if not path.is_file():
+        return set()
+    with path.open(newline="") as handle:
+        return {(row["student"], row["assignment"]) for row in csv.DictReader(handle)
+                if row.get("status") == "not graded"}

@@ -1,66 +1,49 @@
-"""Grading kernels in a sandbox: student code cannot reach the reference, the grades or the host.
+"""Grading kernels in a bubblewrap sandbox: student code reaches neither the reference, the grades,
+the network, nor another student's kernel.
 
-Threat model
-------------
-nbgrader runs the hidden tests in the student's own kernel, after the student's code, with the
-grader's privileges (DESIGN.md section 4, "Threats"). Without isolation, student code can read
-the reference implementation by path (`<root>/solutions/`, or the git history in `<root>/.git`),
-rewrite anyone's scores in `<root>/gradebook.db` with sqlite3, read other students' submissions
-and feedback, plant a symlink in its own `autograded/` folder through which the grader (root) later
-writes, fill the disk or the memory, leave processes running that attack the kernels graded after
-it, and, when grading runs as root, do anything root can. Comparing results outside the kernel
-(`course.grading.compare`) protects the scoring itself; this module is the operating-system layer
-that keeps the kernel away from everything else.
+What the sandbox guarantees
+---------------------------
+nbgrader runs the hidden tests in the student's own kernel, with the grader's privileges
+(DESIGN.md section 4, "Threats"). Every grading kernel therefore starts through the kernelspec
+`course-sandbox`, whose command is `python -I -m course.grading.sandbox --course-root ROOT ...
+-f CONNECTION_FILE`. That launcher builds the sandbox with bubblewrap (`bwrap`, Debian package
+`bubblewrap`, a maintained tool that also isolates without root) and stays outside it as a small
+supervisor. Inside, for each kernel:
 
-When grading runs as root, nbgrader starts every kernel through the kernelspec `course-sandbox`,
-whose command is `python -I -m course.grading.sandbox --course-root ROOT ... -f CONNECTION_FILE`.
-That launcher (root, working directory = `autograded/<student>/<assignment>/`) does, in order:
+- **Its own file system**, an allow-list: /usr, /etc and /lib* read-only, the interpreter's
+  prefixes and the `course` package read-only, a fresh /proc and minimal /dev, size-limited
+  memory file systems for /tmp, /dev/shm and the working directory. Nothing else exists: the
+  course root with `solutions/`, `source/`, `.git`, the gradebook, `grades.csv`, other students'
+  folders, /home, the rest of /root. The root file system is read-only.
+- **A private copy of the submission folder** as working directory (regular files, folders and
+  symlinks copied in; nothing is followed), so nothing the kernel writes reaches the folder the
+  grader reads back, and a planted symlink is never followed by the grader.
+- **No network.** A private network namespace holds only a loopback device. The grader talks to
+  the kernel over jupyter_client's IPC transport: unix sockets in a folder made for this one
+  kernel (`course-kernel-*/ipc`), the only host folder the kernel can write. No ports, so no
+  port races between kernels and no way to listen to another kernel's output.
+- **Its own PID, IPC and UTS namespaces**: the kernel sees and signals only its own processes,
+  and when it ends (or the launcher, or the grading process, dies) every process it started is
+  killed (`--die-with-parent`). A new session: no terminal to inject keystrokes into.
+- **Its own identity and limits.** As root, every kernel runs as its own unprivileged uid from a
+  pool (`UID_BASE` + n, locked for the kernel's lifetime) with no capabilities and no_new_privs;
+  without root, it runs in its own user namespace. Either way the process/thread limit
+  (RLIMIT_NPROC) counts only this kernel's processes, so a fork bomb in one kernel cannot keep
+  another from starting threads. Also per kernel: CPU seconds, address space, file size, open
+  files, no core dumps (`prlimit`), and the sizes of /tmp, /dev/shm and the working directory.
+- **A clean environment**: PATH, HOME=/tmp, locale, MPLCONFIGDIR (pre-seeded font cache), one
+  BLAS thread; nothing else of the grader's.
+- **Labelled output**: the kernel's stdout and stderr go to the supervisor, which keeps the last
+  few kilobytes in `sandbox.log` beside the sockets (read by the grader when a kernel fails),
+  never to the grader's terminal.
 
-1. New mount, PID and IPC namespaces (`unshare(2)`). Mounts below exist only for this kernel. The
-   kernel is PID 1 of its own PID namespace: it sees (`/proc`), signals and ptraces only its own
-   processes, never other kernels graded at the same time; and when it ends, Linux kills every
-   process it started, so nothing lingers to attack later kernels. The host network
-   namespace is kept: the kernel talks to the grader over 127.0.0.1 TCP.
-2. A new root file system (a tmpfs the kernel is `chroot`ed into) that holds only what a kernel
-   needs: /usr, /etc, /bin, /sbin, /lib* read-only; the interpreter's prefixes (venv and base
-   installation, e.g. one directory below /root/.pyenv) read-only; the `course` package read-only;
-   a minimal /dev; a fresh /proc; a fresh, size-limited /tmp and /dev/shm. Everything else does not
-   exist for the kernel: the course root with `solutions/`, `gradebook.db` (and its -journal/-wal),
-   `grades.csv`, `.git`, `source/`, `submitted/`, `feedback/` and other students' `autograded/`
-   folders; the rest of /root; /home; other mounts. A list of what to *show* instead of a list of
-   what to *hide* also covers secrets nobody thought of (the git history holds every solution).
-   The launcher refuses to start if any read-only path would contain the course root.
-3. The kernel's working directory is a private, size-limited tmpfs holding a copy of the
-   submission folder (regular files, folders and symlinks; nothing is followed). Student code can
-   write there as usual, but it cannot change the real `autograded/` folder the grader (root)
-   later writes into (no symlink planted for root to follow), nor fill the disk.
-4. The connection file is copied to a private tmpfs readable only by the kernel user.
-5. Privileges dropped with `setpriv`: uid/gid 65534 (nobody), no supplementary groups, empty
-   capability bounding and inheritable sets, no_new_privs (no setuid binary or file capability
-   can give privileges back), and SIGKILL when the launcher dies.
-6. Resource limits: CPU seconds (soft = hard, so the kernel is killed when they are used up; a
-   PID-1 process ignores SIGXCPU), address space (a memory bomb raises MemoryError), file size
-   (a huge write fails with an error), processes/threads of the kernel user, no core dumps.
-7. A clean environment: PATH, HOME=/tmp, TMPDIR, LANG (LC_ALL, LC_CTYPE, TZ if set),
-   MPLCONFIGDIR=/tmp/mpl (pre-seeded with the grader's matplotlib font cache, so no "building the
-   font cache" message on stderr), PYTHONDONTWRITEBYTECODE=1, one BLAS/OpenMP thread,
-   JPY_PARENT_PID=1 (ipykernel prints no console banner and polls no parent); no PYTHONPATH, no
-   MPLBACKEND (ipykernel then selects the inline backend), nothing else of the grader's
-   environment (tokens, paths).
-8. The launcher itself runs with `python -I`: a `course.py` or `course/` in the student's folder
-   (its working directory) can never be imported by the root-owned launcher.
+Without root (`bwrap` as an ordinary user) all of the above holds, except that the kernel keeps
+the grader's uid outside its user namespace: files the grader can read outside the allow-list
+are still invisible, because they are not mounted. Machines that forbid unprivileged user
+namespaces (some Ubuntu releases by AppArmor policy) cannot sandbox without root: `available()`
+then says why, and `course grade --isolate on` refuses to run.
 
-The launcher stays alive outside the namespaces as a small supervisor: it ignores SIGINT (the
-kernel gets it directly, in the same process group, for nbgrader's interrupt on timeout), turns
-SIGTERM/SIGHUP into SIGKILL of the kernel (PID 1 ignores signals it has no handler for), and exits
-with the kernel's status. Any failure before the kernel starts is printed to stderr as
-`course-sandbox: <reason>` and exits with status 2; nbgrader then reports that the kernel died.
-
-Not covered: the network (student code can open connections, e.g. to 127.0.0.1); the total memory
-and CPU of many processes (limits are per process, at most `processes` of them, and the tmpfs
-folders are memory outside RLIMIT_AS); RLIMIT_NPROC is per user, so a fork bomb in one kernel can
-keep another kernel graded at the same time from starting threads (until the bomb's kernel is
-shut down). A container or a cgroup (memory.max, pids.max) gives hard totals.
+Not covered: total memory across many kernels is bounded only by count x per-kernel limits.
 
 Grader side: `available()` tells whether the sandbox works here; `install_kernelspec()` writes
 the kernelspec into a fresh directory for JUPYTER_PATH; `kernel_config()` makes nbgrader's Execute
@@ -69,14 +52,15 @@ use it; `course.grading.isolation.grading_setup()` does all three around a gradi
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import ctypes
 import dataclasses
+import fcntl
 import functools
 import json
 import math
 import os
-import resource
 import shutil
 import signal
 import stat
@@ -84,33 +68,23 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator
 
 KERNEL_NAME = "course-sandbox"
-KERNEL_UID = KERNEL_GID = 65534           # nobody / nogroup
 MiB = 1024 * 1024
 PREFIX = "course-sandbox: "
+#: As root, kernel n runs as uid/gid UID_BASE + n (no such user exists; no file belongs to it).
+UID_BASE, UID_POOL = 1_900_000_000, 4096
+LOCK_DIR = "/run/course-sandbox" if os.path.isdir("/run") else "/tmp/course-sandbox"
+#: Folder of one kernel, made by the grader: <KERNEL_DIR_PREFIX>*/ipc holds its sockets.
+KERNEL_DIR_PREFIX = "course-kernel-"
+LOG_NAME = "sandbox.log"
+TAIL_BYTES = 8192
 
 # Read-only system paths of the sandbox (symlinks, as in merged-/usr systems, are recreated).
 SYSTEM_PATHS = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
-# Host directories, one of which the new root is built on (covering it in the private mount
-# namespace only); the first that holds nothing the sandbox needs is taken.
-SCRATCH_CANDIDATES = ("/srv", "/media", "/mnt", "/opt", "/boot", "/home", "/var")
-CONNECTION_DIR = "/run/kernel"
-CONNECTION_FILE = CONNECTION_DIR + "/connection.json"
+CONNECTION_FILE = "/run/kernel/connection.json"
 MPL_DIR = "/tmp/mpl"
-
-# Linux constants (linux/sched.h, linux/mount.h): not exposed by Python 3.11's os module.
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x08000000, 0x20000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC = 32, 1024, 2048, 4096, 16384
-MS_PRIVATE, MS_RELATIME = 1 << 18, 1 << 21
-# Mount flags a remount must keep (they may be locked); statvfs reports them as f_flag bits.
-KEPT_FLAGS = {os.ST_NOSUID: MS_NOSUID, os.ST_NODEV: MS_NODEV, os.ST_NOEXEC: MS_NOEXEC,
-              os.ST_NOATIME: MS_NOATIME, os.ST_NODIRATIME: MS_NODIRATIME,
-              os.ST_RELATIME: MS_RELATIME}
-
+MAX_COPIED_ENTRIES = 2000
 
 #: Passed on to the kernel: no frontend, so sliders draw their figure once (course.widgets).
 HEADLESS = "COURSE_HEADLESS"
@@ -118,17 +92,15 @@ HEADLESS = "COURSE_HEADLESS"
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """Resource limits of one grading kernel.
+    """Resource limits of one grading kernel (each holds per kernel, whatever else runs).
 
-    cpu_seconds: CPU time of the kernel process (all its threads) over its whole life; the kernel
-        is killed when it is used up. A normal notebook needs a few seconds; the per-cell timeout
-        and the submission budget act first, this is the backstop (e.g. for busy threads).
+    cpu_seconds: CPU time of the kernel's processes over its life; the backstop behind the
+        per-cell timeout and the submission budget.
     memory_mb: address space per process (RLIMIT_AS). An idle kernel with numpy, scipy and
         matplotlib maps ~1.2 GB, so 3072 leaves ~1.8 GB for student data.
     file_mb: largest file a kernel may write; also the free space of its working directory.
-    processes: processes and threads of the kernel user (RLIMIT_NPROC counts every process of uid
-        65534 on the machine, so kernels graded at the same time share it); a sandboxed kernel
-        runs ~11 threads.
+    processes: processes and threads of this kernel (an idle kernel runs ~14 threads).
+    open_files: file descriptors per process.
     tmp_mb: size of the kernel's /tmp (memory-backed) and, a quarter of it, of /dev/shm.
     """
 
@@ -136,27 +108,25 @@ class Limits:
     memory_mb: int = 3072
     file_mb: int = 100
     processes: int = 64
+    open_files: int = 512
     tmp_mb: int = 256
 
     @classmethod
     def from_budget(cls, budget: float | None) -> "Limits":
-        """Limits for a wall-clock budget per submission (seconds; None: the defaults).
-
-        The CPU limit is a backstop behind the budget: a single-threaded kernel uses at most
-        its wall time, so the budget (a clear "time budget used up" in the cell) comes first.
-        """
+        """Limits for a wall-clock budget per submission (seconds; None: the defaults)."""
         if budget is None:
             return cls()
         return cls(cpu_seconds=max(10, math.ceil(budget) + 60))
 
     def __str__(self) -> str:
         return (f"CPU {self.cpu_seconds} s, memory {self.memory_mb} MB, files {self.file_mb} MB, "
-                f"{self.processes} processes, /tmp {self.tmp_mb} MB")
+                f"{self.processes} processes, {self.open_files} open files, "
+                f"/tmp {self.tmp_mb} MB")
 
 
-# Below these a kernel cannot even start (an idle kernel maps ~1.2 GB and runs ~11 threads).
+# Below these a kernel cannot even start.
 MINIMUM_LIMITS = {"cpu_seconds": 1, "memory_mb": 1024, "file_mb": 1, "processes": 16,
-                  "tmp_mb": 1}
+                  "open_files": 64, "tmp_mb": 1}
 
 
 class SandboxError(RuntimeError):
@@ -173,8 +143,7 @@ def _course_package_dir() -> Path:
 
 
 def _font_cache_dir() -> str | None:
-    """The grader's matplotlib cache folder (font list built now if missing); None if no
-    matplotlib."""
+    """The grader's matplotlib cache folder (font list built now if missing)."""
     try:
         import matplotlib
         import matplotlib.font_manager  # noqa: F401  (builds the font list cache if missing)
@@ -186,10 +155,9 @@ def _font_cache_dir() -> str | None:
 def kernel_argv(root: Path | str, limits: Limits = Limits()) -> list[str]:
     """The kernelspec command: the launcher of this module with the course root and limits."""
     argv = [sys.executable, "-I", "-m", "course.grading.sandbox",
-            "--course-root", str(Path(root).resolve()),
-            "--cpu-seconds", str(limits.cpu_seconds), "--memory-mb", str(limits.memory_mb),
-            "--file-mb", str(limits.file_mb), "--processes", str(limits.processes),
-            "--tmp-mb", str(limits.tmp_mb), "--expose", str(_course_package_dir())]
+            "--course-root", str(Path(root).resolve()), "--expose", str(_course_package_dir())]
+    for field in dataclasses.fields(Limits):
+        argv += ["--" + field.name.replace("_", "-"), str(getattr(limits, field.name))]
     cache = _font_cache_dir()
     if cache:
         argv += ["--font-cache", cache]
@@ -198,28 +166,22 @@ def kernel_argv(root: Path | str, limits: Limits = Limits()) -> list[str]:
 
 def install_kernelspec(root: Path | str, limits: Limits = Limits(),
                        directory: Path | str | None = None) -> Path:
-    """Write the `course-sandbox` kernelspec; return the data directory to put on JUPYTER_PATH.
-
-    `directory` defaults to a new temporary directory, which the caller removes when done.
-    """
+    """Write the `course-sandbox` kernelspec; return the data directory to put on JUPYTER_PATH."""
     data = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="course-kernels-"))
     spec_dir = data / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
+    # Interrupts travel as messages: the kernel is in its own session, out of signal reach.
     spec = {"argv": kernel_argv(root, limits),
             "display_name": "Python 3 (course grading sandbox)",
             "language": "python",
-            "interrupt_mode": "signal",
+            "interrupt_mode": "message",
             "metadata": {"debugger": False}}
     (spec_dir / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
     return data
 
 
 def kernel_config(root: Path | str | None = None, limits: Limits | None = None):
-    """nbgrader config that runs notebooks in the `course-sandbox` kernel.
-
-    The course root and limits are baked into the kernelspec (`install_kernelspec`); they are
-    accepted here so both calls read alike.
-    """
+    """nbgrader config that runs notebooks in the `course-sandbox` kernel."""
     from traitlets.config import Config
 
     config = Config()
@@ -231,15 +193,14 @@ def kernel_config(root: Path | str | None = None, limits: Limits | None = None):
 def available() -> tuple[bool, str]:
     """(True, description) if kernels can be sandboxed here, else (False, reason).
 
-    True only as root on Linux with `setpriv` and a successful probe: the launcher builds a real
-    sandbox around a throw-away course folder and runs a small Python check in it (~0.2 s).
+    Builds a real sandbox around a throw-away course folder and runs a small check in it.
     """
     if not sys.platform.startswith("linux"):
         return False, f"needs Linux, this is {sys.platform}"
-    if os.geteuid() != 0:
-        return False, "grading does not run as root (the sandbox needs root to build it)"
-    if not shutil.which("setpriv"):
-        return False, "setpriv (util-linux) not found"
+    for program in ("bwrap", "prlimit") + (("setpriv",) if os.geteuid() == 0 else ()):
+        if not _which(program):
+            package = "bubblewrap" if program == "bwrap" else "util-linux"
+            return False, f"{program} not found (install the Debian package {package})"
     try:
         probe = subprocess.run([sys.executable, "-I", "-m", "course.grading.sandbox", "--probe"],
                                capture_output=True, text=True, timeout=60,
@@ -249,26 +210,33 @@ def available() -> tuple[bool, str]:
     if probe.returncode != 0 or "sandbox-ok" not in probe.stdout:
         lines = [ln for ln in (probe.stderr + probe.stdout).splitlines() if ln.strip()]
         return False, "probe failed: " + (lines[-1] if lines else f"exit {probe.returncode}")
-    return True, f"uid {KERNEL_UID}, private file system"
+    who = ("a uid of its own per kernel" if os.geteuid() == 0
+           else "a user namespace of its own per kernel (rootless)")
+    return True, f"bubblewrap, {who}, no network"
+
+
+def _which(program: str) -> str | None:
+    """`program` on PATH or in the system folders (a venv's PATH may lack /usr/sbin)."""
+    return shutil.which(program) or shutil.which(program, path="/usr/bin:/bin:/usr/sbin:/sbin")
 
 
 # ================================================================================================
-# Launcher side: everything below runs as root in the launcher process and its forked child.
+# Launcher side
 # ================================================================================================
 
 @dataclasses.dataclass
 class Plan:
-    """What the sandbox of one kernel contains; checked before anything is mounted."""
+    """What the sandbox of one kernel contains; checked before anything starts."""
 
     root: str                  # course root (resolved)
     workdir: str               # the kernel's working directory (resolved), copied privately
     connection: bytes          # contents of the connection file
+    kernel_dir: str | None     # <KERNEL_DIR_PREFIX>*: sockets in ipc/, the log beside them
     limits: Limits
     readonly: list[str]        # host directories shown read-only at the same path
     links: dict[str, str]      # top-level symlinks to recreate (/bin -> usr/bin)
-    command: list[str]         # what setpriv runs, as the kernel user, inside the sandbox
+    command: list[str]         # what runs inside, after the limits are set
     font_cache: str | None = None
-    setpriv: str = "setpriv"
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -295,17 +263,40 @@ def _readonly_paths(exposed: list[str]) -> tuple[list[str], dict[str, str]]:
 
 def _interpreter() -> str:
     """This interpreter by the resolved path of its folder: a venv's bin/ keeps its pyvenv.cfg,
-    so the kernel (and the probe) see the venv's packages, not only the base installation's."""
+    so the kernel sees the venv's packages, not only the base installation's."""
     return os.path.join(os.path.realpath(os.path.dirname(sys.executable)),
                         os.path.basename(sys.executable))
+
+
+def kernel_dir_of(connection: bytes) -> str:
+    """The kernel's own folder, from the IPC address in its connection file.
+
+    The grader makes `<tmp>/course-kernel-XXXX/ipc/` for each kernel and sets the address to
+    `<that>/ipc/kernel`; only that `ipc/` folder is shown to the kernel (writable)."""
+    try:
+        info = json.loads(connection)
+    except ValueError as exc:
+        raise SandboxError(f"the connection file is not JSON: {exc}") from exc
+    if info.get("transport") != "ipc":
+        raise SandboxError("the connection file asks for transport "
+                           f"{info.get('transport')!r}; the sandbox has no network, so it "
+                           "needs jupyter_client's 'ipc' transport (course grading sets it)")
+    ipc = os.path.dirname(os.path.abspath(str(info.get("ip", ""))))
+    kernel_dir = os.path.dirname(ipc)
+    if (os.path.basename(ipc) != "ipc" or not os.path.basename(kernel_dir).startswith(
+            KERNEL_DIR_PREFIX) or os.path.islink(ipc) or os.path.islink(kernel_dir)
+            or not os.path.isdir(ipc)):
+        raise SandboxError(f"the IPC address {info.get('ip')!r} is not in a kernel folder "
+                           f"'{KERNEL_DIR_PREFIX}*/ipc/' made by the grader")
+    if os.stat(kernel_dir).st_uid != os.geteuid():
+        raise SandboxError(f"{kernel_dir} does not belong to the grader")
+    return os.path.realpath(kernel_dir)
 
 
 def plan(course_root: str, workdir: str, connection: bytes, limits: Limits, exposed: list[str],
          kernel_args: list[str], font_cache: str | None = None,
          command: list[str] | None = None) -> Plan:
     """Check the request and describe the sandbox; raise SandboxError with a clear reason."""
-    if os.geteuid() != 0:
-        raise SandboxError("must run as root (it mounts file systems and changes user)")
     for name, least in MINIMUM_LIMITS.items():
         if getattr(limits, name) < least:
             raise SandboxError(f"--{name.replace('_', '-')} {getattr(limits, name)} is too small "
@@ -326,92 +317,107 @@ def plan(course_root: str, workdir: str, connection: bytes, limits: Limits, expo
         if _inside(root, path):
             raise SandboxError(f"{path} would be visible in the sandbox and it contains the "
                                f"course root {root}; move the course or the interpreter")
-    setpriv = shutil.which("setpriv")
-    if not setpriv:
-        raise SandboxError("setpriv (util-linux) not found")
     python = _interpreter()
-    for program in (os.path.realpath(setpriv), os.path.realpath(python)):
-        if not any(_inside(program, path) for path in readonly):
-            raise SandboxError(f"{program} lies outside the sandbox's read-only paths")
+    if not any(_inside(os.path.realpath(python), path) for path in readonly):
+        raise SandboxError(f"{python} lies outside the sandbox's read-only paths")
+    kernel_dir = kernel_dir_of(connection) if command is None else None
     if command is None:
-        command = [python, "-m", "ipykernel_launcher", "-f", CONNECTION_FILE, *kernel_args]
-    return Plan(root=root, workdir=workdir, connection=connection, limits=limits,
-                readonly=readonly, links=links, command=command,
-                font_cache=font_cache if font_cache and os.path.isdir(font_cache) else None,
-                setpriv=setpriv)
+        command = [python, "-P", "-m", "ipykernel_launcher", "-f", CONNECTION_FILE,
+                   *kernel_args]
+    return Plan(root=root, workdir=workdir, connection=connection, kernel_dir=kernel_dir,
+                limits=limits, readonly=readonly, links=links, command=command,
+                font_cache=font_cache if font_cache and os.path.isdir(font_cache) else None)
 
 
-# ----- system calls ---------------------------------------------------------------------------
+# ----- identity ---------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=1)
-def _libc() -> ctypes.CDLL:
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
-                           ctypes.c_char_p]
-    libc.unshare.argtypes = [ctypes.c_int]
-    return libc
+def allocate_uid() -> tuple[int, int]:
+    """(uid, lock fd): a pool uid no other running kernel on this machine has.
 
-
-def _bytes(text: str | None) -> bytes | None:
-    return None if text is None else os.fsencode(text)
-
-
-def unshare(flags: int) -> None:
-    if _libc().unshare(flags) != 0:
-        raise SandboxError(f"unshare failed: {os.strerror(ctypes.get_errno())}")
-
-
-def mount(source: str | None, target: str, fstype: str | None, flags: int,
-          data: str | None = None) -> None:
-    if _libc().mount(_bytes(source), _bytes(target), _bytes(fstype), flags, _bytes(data)) != 0:
-        what = fstype or source or "remount"
-        raise SandboxError(f"mount {what} on {target} failed: "
-                           f"{os.strerror(ctypes.get_errno())}")
+    The lock (flock on LOCK_DIR/<n>) is held as long as the fd stays open, i.e. for the
+    launcher's life; it is released by the kernel's end or the launcher's death."""
+    os.makedirs(LOCK_DIR, mode=0o700, exist_ok=True)
+    info = os.lstat(LOCK_DIR)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o022:
+        raise SandboxError(f"{LOCK_DIR} must be a directory owned by root, writable only by it")
+    start = os.getpid() % UID_POOL
+    for step in range(UID_POOL):
+        n = (start + step) % UID_POOL
+        fd = os.open(os.path.join(LOCK_DIR, str(n)), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                     0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return UID_BASE + n, fd
+        except BlockingIOError:
+            os.close(fd)
+    raise SandboxError(f"all {UID_POOL} sandbox uids are in use")
 
 
-def _mount_points_below(path: str) -> list[str]:
-    """Mount points at or below `path` in this mount namespace (parents first)."""
-    found = []
-    with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as info:
-        for line in info:
-            point = line.split()[4]
-            for code in ("\\040", "\\011", "\\012", "\\134"):
-                point = point.replace(code, chr(int(code[1:], 8)))
-            if _inside(point, path):
-                found.append(point)
-    return sorted(set(found), key=len)
+# ----- the bwrap command ------------------------------------------------------------------------
+
+class _Args:
+    """bwrap arguments plus the file descriptors they refer to."""
+
+    def __init__(self):
+        self.argv: list[str] = []
+        self.fds: list[int] = []
+        self.dirs: set[str] = {"/"}
+
+    def add(self, *words: str) -> None:
+        self.argv += list(words)
+
+    def parents(self, path: str) -> None:
+        """Create the missing parents of `path` with mode 0755 (bwrap would make them 0700)."""
+        missing = []
+        parent = os.path.dirname(path)
+        while parent not in self.dirs:
+            missing.append(parent)
+            parent = os.path.dirname(parent)
+        for folder in reversed(missing):
+            self.add("--perms", "0755", "--dir", folder)
+            self.dirs.add(folder)
+
+    def mount(self, option: str, source: str, target: str) -> None:
+        self.parents(target)
+        self.add(option, source, target)
+        self.dirs.add(target)
+
+    def tmpfs(self, target: str, size: int, mode: str = "1777") -> None:
+        self.parents(target)
+        self.add("--size", str(max(size, 65536)), "--perms", mode, "--tmpfs", target)
+        self.dirs.add(target)
+
+    def file(self, source: str, target: str, mode: str = "0644") -> None:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        self.fds.append(fd)
+        self.parents(target)
+        self.add("--perms", mode, "--file", str(fd), target)
+
+    def data(self, content: bytes, target: str, mode: str = "0444") -> None:
+        read, write = os.pipe()
+        os.write(write, content)        # a connection file is far below a pipe's buffer
+        os.close(write)
+        self.fds.append(read)
+        self.parents(target)
+        self.add("--perms", mode, "--file", str(read), target)
 
 
-def bind_readonly(source: str, target: str) -> None:
-    """Show the tree `source` (with its sub-mounts) read-only, nosuid and nodev at `target`."""
-    mount(source, target, None, MS_BIND | MS_REC)
-    for point in _mount_points_below(target):
-        kept = os.statvfs(point).f_flag
-        flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV
-        flags |= sum(ms for st, ms in KEPT_FLAGS.items() if kept & st)
-        mount(None, point, None, flags)
-
-
-def tmpfs(target: str, size: int, mode: str, uid: int = 0, gid: int = 0,
-          inodes: int = 16384, flags: int = MS_NOSUID | MS_NODEV) -> None:
-    """A fresh memory file system of at most `size` bytes at `target`."""
-    mount("tmpfs", target, "tmpfs", flags,
-          f"size={max(size, 65536)},nr_inodes={inodes},mode={mode},uid={uid},gid={gid}")
-
-
-# ----- building the sandbox ---------------------------------------------------------------------
-
-def _scratch_dir(plan_: Plan) -> str:
-    """A host directory on which the new root can be built without hiding anything it needs."""
-    sources = [*plan_.readonly, plan_.workdir, "/dev", "/proc"]
-    if plan_.font_cache:
-        sources.append(os.path.realpath(plan_.font_cache))
-    for candidate in SCRATCH_CANDIDATES:
-        if (os.path.isdir(candidate) and not os.path.islink(candidate)
-                and not any(_inside(s, candidate) or _inside(candidate, s) for s in sources)):
-            return candidate
-    raise SandboxError(f"no free directory among {', '.join(SCRATCH_CANDIDATES)} to build the "
-                       "sandbox root on")
+def _copy_tree(args: _Args, source: str, target: str, counter: list[int]) -> None:
+    """Copy regular files, folders and symlinks (as links) from `source` into the sandbox."""
+    for entry in sorted(os.scandir(source), key=lambda e: e.name):
+        counter[0] += 1
+        if counter[0] > MAX_COPIED_ENTRIES:
+            raise SandboxError(f"the submission folder holds more than {MAX_COPIED_ENTRIES} "
+                               "files and folders")
+        dest = os.path.join(target, entry.name)
+        if entry.is_symlink():
+            args.add("--symlink", os.readlink(entry.path), dest)
+        elif entry.is_dir(follow_symlinks=False):
+            args.add("--perms", "1777", "--dir", dest)
+            args.dirs.add(dest)
+            _copy_tree(args, entry.path, dest, counter)
+        elif entry.is_file(follow_symlinks=False):
+            args.file(entry.path, dest)
 
 
 def _tree_size(folder: str) -> int:
@@ -425,180 +431,165 @@ def _tree_size(folder: str) -> int:
     return total
 
 
-def copy_private(source: str, target: str, uid: int, gid: int) -> None:
-    """Copy regular files, folders and symlinks (as links) from `source` into `target`, owned
-    by uid/gid. Nothing is followed; FIFOs, devices and sockets are skipped."""
-    for entry in os.scandir(source):
-        dest = os.path.join(target, entry.name)
-        if entry.is_symlink():
-            os.symlink(os.readlink(entry.path), dest)
-        elif entry.is_dir(follow_symlinks=False):
-            os.mkdir(dest, 0o755)
-            copy_private(entry.path, dest, uid, gid)
-        elif entry.is_file(follow_symlinks=False):
-            shutil.copyfile(entry.path, dest, follow_symlinks=False)
-            os.chmod(dest, stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode) | 0o600)
-        else:
-            continue
-        os.chown(dest, uid, gid, follow_symlinks=False)
-
-
-def _make_dirs(path: str) -> None:
-    os.makedirs(path, mode=0o755, exist_ok=True)
-
-
-def _build_dev(new: str, shm_size: int) -> None:
-    """A minimal /dev: harmless character devices, the usual symlinks and a private /dev/shm."""
-    dev = new + "/dev"
-    _make_dirs(dev)
-    tmpfs(dev, 65536, "0755", inodes=64, flags=MS_NOSUID | MS_NOEXEC)
-    for name in DEVICES:
-        if os.path.exists("/dev/" + name):
-            open(f"{dev}/{name}", "w").close()
-            mount("/dev/" + name, f"{dev}/{name}", None, MS_BIND)
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
-                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
-        os.symlink(target, f"{dev}/{name}")
-    os.mkdir(dev + "/shm")
-    tmpfs(dev + "/shm", shm_size, "1777")
-
-
-def _seed_font_cache(font_cache: str | None, target: str) -> None:
-    """Copy matplotlib's font list, so the kernel need not rebuild it (slow, and it says so on
-    stderr, which scores a test cell 0)."""
-    if not font_cache:
-        return
-    for entry in os.scandir(font_cache):
-        if entry.name.startswith("fontlist") and entry.is_file(follow_symlinks=False):
-            dest = os.path.join(target, entry.name)
-            shutil.copyfile(entry.path, dest)
-            os.chown(dest, KERNEL_UID, KERNEL_GID)
-
-
-def build(plan_: Plan) -> None:
-    """Build the new root, chroot into it and enter the private working directory.
-
-    Runs as root in the new mount namespace, as PID 1 of the new PID namespace.
-    """
-    limits = plan_.limits
-    new = _scratch_dir(plan_)
-    tmpfs(new, 4 * MiB, "0755", inodes=4096)
-    for link, target in plan_.links.items():
-        os.symlink(target, new + link)
-    # Parents before children: /tmp before a working directory below /tmp, and so on.
-    steps: list[tuple[str, Callable[[str], None]]] = [
-        (path, functools.partial(bind_readonly, path)) for path in plan_.readonly]
-    steps.append(("/tmp", lambda at: tmpfs(at, limits.tmp_mb * MiB, "1777")))
-    steps.append((plan_.workdir, lambda at: tmpfs(
-        at, _tree_size(plan_.workdir) + limits.file_mb * MiB, "0700", KERNEL_UID, KERNEL_GID)))
-    for path, step in sorted(steps, key=lambda s: (s[0].count("/"), s[0])):
-        _make_dirs(new + path)
-        step(new + path)
-    copy_private(plan_.workdir, new + plan_.workdir, KERNEL_UID, KERNEL_GID)
-    _build_dev(new, limits.tmp_mb * MiB // 4)
-    _make_dirs(new + "/proc")
-    mount("proc", new + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    _make_dirs(new + CONNECTION_DIR)
-    tmpfs(new + CONNECTION_DIR, 65536, "0700", KERNEL_UID, KERNEL_GID, inodes=16)
-    with open(new + CONNECTION_FILE, "wb", opener=lambda p, f: os.open(p, f, 0o600)) as handle:
-        handle.write(plan_.connection)
-    os.chown(new + CONNECTION_FILE, KERNEL_UID, KERNEL_GID)
-    _make_dirs(new + MPL_DIR)
-    os.chown(new + MPL_DIR, KERNEL_UID, KERNEL_GID)
-    _seed_font_cache(plan_.font_cache, new + MPL_DIR)
-    mount(None, new, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    os.chdir(new)
-    os.chroot(".")
-    os.chdir(plan_.workdir)
-
-
-def set_limits(limits: Limits) -> None:
-    """Resource limits, inherited by the kernel (soft = hard: the kernel cannot raise them)."""
-    for which, value in ((resource.RLIMIT_CPU, limits.cpu_seconds),
-                         (resource.RLIMIT_AS, limits.memory_mb * MiB),
-                         (resource.RLIMIT_FSIZE, limits.file_mb * MiB),
-                         (resource.RLIMIT_NPROC, limits.processes),
-                         (resource.RLIMIT_CORE, 0)):
-        resource.setrlimit(which, (value, value))
-
-
-def kernel_environment(python: str, parent: dict[str, str] | os._Environ) -> dict[str, str]:
+def kernel_environment(python: str, parent) -> dict[str, str]:
     """The kernel's complete environment: nothing of the grader's except locale and time zone."""
     env = {"PATH": f"{os.path.dirname(python)}:/usr/local/bin:/usr/bin:/bin",
            "HOME": "/tmp", "TMPDIR": "/tmp", "LANG": parent.get("LANG") or "C.UTF-8",
            "MPLCONFIGDIR": MPL_DIR, "PYTHONDONTWRITEBYTECODE": "1",
-           # One thread each: RLIMIT_NPROC counts threads, and grading runs in parallel.
            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           # "Started by a client" for ipykernel (no console banner on stdout), and no parent
-           # poller: the launcher is outside the PID namespace; --pdeathsig covers its death.
+           # "Started by a client": no console banner, and no parent poller (the launcher is
+           # outside the PID namespace; --die-with-parent covers its death).
            "JPY_PARENT_PID": "1"}
     env.update({k: parent[k] for k in ("LC_ALL", "LC_CTYPE", "TZ", HEADLESS) if parent.get(k)})
     return env
 
 
-def drop_privileges_argv(plan_: Plan) -> list[str]:
-    return [plan_.setpriv, f"--reuid={KERNEL_UID}", f"--regid={KERNEL_GID}", "--clear-groups",
-            "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all",
-            "--pdeathsig=SIGKILL", "--", *plan_.command]
+def limits_argv(limits: Limits) -> list[str]:
+    """prlimit's arguments: soft = hard, so the kernel cannot raise them."""
+    return ["prlimit", f"--cpu={limits.cpu_seconds}", f"--as={limits.memory_mb * MiB}",
+            f"--fsize={limits.file_mb * MiB}", f"--nproc={limits.processes}",
+            f"--nofile={limits.open_files}", "--core=0", "--"]
 
 
-def enter(plan_: Plan) -> None:
-    """In the child: build the sandbox, set limits, drop privileges and exec the kernel."""
-    build(plan_)
-    set_limits(plan_.limits)
-    os.execve(plan_.setpriv, drop_privileges_argv(plan_),
-              kernel_environment(plan_.command[0], os.environ))
+def bwrap_command(plan_: Plan, uid: int | None) -> _Args:
+    """The complete bwrap command of one kernel. uid: the pool uid (root), None (rootless)."""
+    args = _Args()
+    args.add(_which("bwrap") or "bwrap", "--die-with-parent", "--new-session",
+             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+             "--unshare-cgroup-try", "--hostname", "course-sandbox")
+    if uid is None:
+        args.add("--unshare-user", "--disable-userns")
+    for link, target in plan_.links.items():
+        args.add("--symlink", target, link)
+        args.dirs.add(link)
+    for path in plan_.readonly:
+        args.mount("--ro-bind", path, path)
+    args.add("--proc", "/proc", "--dev", "/dev")
+    args.dirs.update({"/proc", "/dev"})
+    limits = plan_.limits
+    args.tmpfs("/tmp", limits.tmp_mb * MiB)
+    args.tmpfs("/dev/shm", limits.tmp_mb * MiB // 4)
+    args.data(plan_.connection, CONNECTION_FILE)
+    if plan_.kernel_dir:
+        ipc = os.path.join(plan_.kernel_dir, "ipc")
+        args.mount("--bind", ipc, ipc)
+    args.tmpfs(plan_.workdir, _tree_size(plan_.workdir) + limits.file_mb * MiB)
+    _copy_tree(args, plan_.workdir, plan_.workdir, [0])
+    args.add("--perms", "1777", "--dir", MPL_DIR)
+    if plan_.font_cache:
+        for entry in os.scandir(plan_.font_cache):
+            if entry.name.startswith("fontlist") and entry.is_file(follow_symlinks=False):
+                args.file(entry.path, f"{MPL_DIR}/{entry.name}")
+    args.add("--chdir", plan_.workdir, "--remount-ro", "/", "--clearenv")
+    for key, value in kernel_environment(plan_.command[0], os.environ).items():
+        args.add("--setenv", key, value)
+    args.add("--")
+    if uid is not None:
+        args.add(_which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}",
+                 "--clear-groups", "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all",
+                 "--")
+    args.add(*limits_argv(limits), *plan_.command)
+    return args
 
 
-def supervise(pid: int, limits: Limits) -> int:
-    """Wait for the kernel (PID 1 of its namespace); return an exit status for jupyter_client."""
-    stopping = False
+# ----- running and supervising ------------------------------------------------------------------
+
+def _die_with_parent() -> None:
+    """SIGKILL this launcher when the process that started it (the grading worker) dies."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
+def _describe_end(status: int, limits: Limits) -> str:
+    if status == 0:
+        return "kernel ended normally"
+    if status > 128:
+        name = signal.Signals(status - 128).name if status - 128 in signal.Signals._value2member_map_ \
+            else f"signal {status - 128}"
+        if name == "SIGKILL":
+            return f"kernel killed: SIGKILL (its CPU limit of {limits.cpu_seconds} s, or shut down)"
+        return f"kernel killed: {name}"
+    return f"kernel exited with status {status}"
+
+
+def run(plan_: Plan, log=None) -> int:
+    """Start the sandboxed kernel, keep the tail of its output for the log (`log`, or
+    sandbox.log in the kernel's folder), wait for it; return its exit status."""
+    _die_with_parent()
+    uid, lock = allocate_uid() if os.geteuid() == 0 else (None, None)
+    if plan_.kernel_dir and uid is not None:
+        ipc = os.path.join(plan_.kernel_dir, "ipc")
+        os.chown(ipc, uid, uid)
+        os.chmod(ipc, 0o700)
+        os.chmod(plan_.kernel_dir, 0o711)      # the kernel user may pass through, not list
+    args = bwrap_command(plan_, uid)
+    own_log = log is None
+    log = _open_log(plan_.kernel_dir) if own_log else log
+    process = subprocess.Popen(args.argv, pass_fds=args.fds, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    for fd in args.fds:
+        os.close(fd)
 
     def stop(signum, frame):
-        nonlocal stopping
-        stopping = True
         with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+            process.kill()
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)     # the kernel receives it itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(signum, stop)
-    _, status, usage = os.wait4(pid, 0)
-    if os.WIFSIGNALED(status):
-        signum = os.WTERMSIG(status)
-        if not stopping:
-            cpu = usage.ru_utime + usage.ru_stime
-            why = (f"it used up its CPU limit of {limits.cpu_seconds} s"
-                   if signum == signal.SIGKILL and cpu >= limits.cpu_seconds - 0.5 else
-                   f"{signal.Signals(signum).name}")
-            print(f"{PREFIX}kernel killed: {why}", file=sys.stderr, flush=True)
-        return 128 + signum
-    return os.WEXITSTATUS(status)
+    tail: collections.deque[bytes] = collections.deque()
+    kept = 0
+    assert process.stdout is not None
+    for chunk in iter(lambda: process.stdout.read1(4096), b""):
+        tail.append(chunk)
+        kept += len(chunk)
+        while kept - len(tail[0]) >= TAIL_BYTES:
+            kept -= len(tail.popleft())
+    status = process.wait()
+    status = 128 - status if status < 0 else status
+    said = b"".join(tail)[-TAIL_BYTES:].decode("utf-8", "replace").strip()
+    log.write(f"{PREFIX}{_describe_end(status, plan_.limits)}\n")
+    if said:
+        log.write("kernel output (last lines):\n" + "\n".join(
+            "  | " + line for line in said.splitlines()[-40:]) + "\n")
+    if own_log:
+        log.close()
+    if lock is not None:
+        os.close(lock)
+    return status
 
 
-def run(plan_: Plan) -> int:
-    """Create the namespaces, start the sandboxed kernel in a child and wait for it."""
-    unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC)
-    mount(None, "/", None, MS_REC | MS_PRIVATE)      # no mount leaks back to the host
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            enter(plan_)
-        except BaseException as exc:                  # report and never return into the parent
-            reason = str(exc) if isinstance(exc, SandboxError) else f"{type(exc).__name__}: {exc}"
-            print(f"{PREFIX}{reason}", file=sys.stderr, flush=True)
-        os._exit(2)
-    return supervise(pid, plan_.limits)
+def _open_log(kernel_dir: str | None):
+    if kernel_dir is None:
+        return open(os.devnull, "w")
+    path = os.path.join(kernel_dir, LOG_NAME)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC,
+                 0o600)
+    return os.fdopen(fd, "w")
 
 
-# ----- command line ---------------------------------------------------------------------------
+def report(kernel_dir: str | None, message: str) -> None:
+    """Record a launcher failure where the grader looks for it (and on stderr, labelled)."""
+    print(f"{PREFIX}{message}", file=sys.stderr, flush=True)
+    if kernel_dir and os.path.isdir(kernel_dir):
+        with contextlib.suppress(OSError), _open_log(kernel_dir) as log:
+            log.write(f"{PREFIX}{message}\n")
 
-# Run by the probe as the kernel user: identity, PID namespace, hidden course root, `course`.
-PROBE_CODE = ("import os, course; "
-              f"assert (os.getuid(), os.getgid(), os.getpid()) == ({KERNEL_UID}, {KERNEL_GID}, 1); "
-              "assert not os.path.exists({secret!r}); print('sandbox-ok')")
+
+# ----- command line -----------------------------------------------------------------------------
+
+# Run by the probe inside a sandbox: identity, PID namespace, hidden course root, no network.
+PROBE_CODE = """
+import os, socket, course
+assert os.getuid() != 0 and os.getpid() < 10, (os.getuid(), os.getpid())
+assert not os.path.exists({secret!r})
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=1)
+    raise SystemExit("network reachable")
+except OSError:
+    pass
+print("sandbox-ok")
+"""
 
 
 def probe(limits: Limits, exposed: list[str]) -> int:
@@ -612,7 +603,7 @@ def probe(limits: Limits, exposed: list[str]) -> int:
         code = PROBE_CODE.replace("{secret!r}", repr(secret))
         plan_ = plan(root, workdir, b"{}", limits, exposed, [],
                      command=[_interpreter(), "-I", "-c", code])
-        return run(plan_)
+        return run(plan_, log=sys.stdout)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -639,6 +630,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     args, kernel_args = parse_args(sys.argv[1:] if argv is None else argv)
     limits = Limits(**{f.name: getattr(args, f.name) for f in dataclasses.fields(Limits)})
+    kernel_dir = None
     try:
         if args.probe:
             return probe(limits, args.expose or [str(_course_package_dir())])
@@ -648,10 +640,12 @@ def main(argv: list[str] | None = None) -> int:
             connection = Path(args.connection_file).read_bytes()
         except OSError as exc:
             raise SandboxError(f"cannot read the connection file: {exc}") from exc
+        with contextlib.suppress(SandboxError):
+            kernel_dir = kernel_dir_of(connection)
         return run(plan(args.course_root, os.getcwd(), connection, limits, args.expose,
                         kernel_args, font_cache=args.font_cache))
-    except SandboxError as exc:
-        print(f"{PREFIX}{exc}", file=sys.stderr, flush=True)
+    except (SandboxError, OSError) as exc:
+        report(kernel_dir, f"the sandbox could not start: {exc}")
         return 2
 
 
