@@ -1,15 +1,19 @@
 """The grading sandbox (course.grading.sandbox): what student code in a grading kernel can reach.
 
-Kernels are started like nbgrader starts them: jupyter_client with kernel_name "course-sandbox"
-from a kernelspec installed into a temporary JUPYTER_PATH, working directory
-autograded/alice/a/ of a throw-away course folder that holds a reference, a gradebook and
-another student's files. Every check runs as code in that kernel.
+Kernels are started like the grader starts them: jupyter_client with kernel_name
+"course-sandbox" from a kernelspec installed into a temporary JUPYTER_PATH, the IPC transport in
+a kernel folder of its own, working directory autograded/alice/a/ of a throw-away course folder
+that holds a reference, a gradebook and another student's files. Every check runs as code in
+that kernel.
 """
 import json
 import os
 import sqlite3
+import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -17,8 +21,6 @@ import pytest
 
 from course.grading import sandbox
 
-if os.geteuid() != 0:
-    pytest.skip("the sandbox is only used when grading runs as root", allow_module_level=True)
 OK, REASON = sandbox.available()
 if not OK:
     pytest.skip(f"the sandbox is not available here: {REASON}", allow_module_level=True)
@@ -27,7 +29,8 @@ from jupyter_client import KernelManager  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
-LIMITS = sandbox.Limits(cpu_seconds=120, memory_mb=3072, file_mb=8, processes=64, tmp_mb=64)
+LIMITS = sandbox.Limits(cpu_seconds=120, memory_mb=3072, file_mb=8, processes=64,
+                        open_files=256, tmp_mb=64)
 
 
 # ----- fixtures and helpers -----------------------------------------------------------------
@@ -56,13 +59,24 @@ def _spec(root, limits, tmp_path_factory):
     return sandbox.install_kernelspec(root, limits, tmp_path_factory.mktemp("kernels"))
 
 
-def start(data_dir, root, monkeypatch_env):
-    """A sandboxed kernel for alice, started as nbgrader does; returns (manager, client)."""
+def kernel_folder() -> str:
+    """A kernel folder as BudgetedExecute makes it: course-kernel-*/ipc/."""
+    folder = tempfile.mkdtemp(prefix=sandbox.KERNEL_DIR_PREFIX)
+    os.mkdir(os.path.join(folder, "ipc"), 0o700)
+    return folder
+
+
+def start(data_dir, root, monkeypatch_env, student="alice"):
+    """A sandboxed kernel for `student`, started as the grader does; returns (manager, client);
+    the manager's `kernel_folder` holds the sockets and sandbox.log."""
     monkeypatch_env.setenv("JUPYTER_PATH", str(data_dir))
-    km = KernelManager(kernel_name=sandbox.KERNEL_NAME)
+    folder = kernel_folder()
+    km = KernelManager(kernel_name=sandbox.KERNEL_NAME, transport="ipc",
+                       ip=os.path.join(folder, "ipc", "kernel"))
+    km.kernel_folder = folder
     # The grader's environment carries things the kernel must not get.
     env = {**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{REPO}", "GRADER_TOKEN": "s3cret"}
-    km.start_kernel(cwd=str(root / "autograded" / "alice" / "a"), env=env,
+    km.start_kernel(cwd=str(root / "autograded" / student / "a"), env=env,
                     extra_arguments=KERNEL_ARGS)
     kc = km.client()
     kc.start_channels()
@@ -144,15 +158,78 @@ def kernel(sandboxed):
 
 # ----- identity, processes, environment -----------------------------------------------------
 
-def test_kernel_runs_as_nobody_without_privileges_alone_in_its_pid_namespace(kernel):
-    assert value(kernel, "[os.getuid(), os.geteuid(), os.getgid(), os.getgroups()]") == \
-        [65534, 65534, 65534, []]
+def test_kernel_runs_unprivileged_alone_in_its_pid_namespace(kernel):
+    uid, euid, gid, groups = value(kernel, "[os.getuid(), os.geteuid(), os.getgid(), "
+                                           "os.getgroups()]")
+    assert uid == euid == gid != 0 and groups in ([], [gid])
+    if os.geteuid() == 0:       # as root: a uid of the kernel's own from the pool
+        assert sandbox.UID_BASE <= uid < sandbox.UID_BASE + sandbox.UID_POOL
     status = value(kernel, "open('/proc/self/status').read()")
     fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
     assert fields["CapEff"].strip("0\n") == "" and fields["CapBnd"].strip("0\n") == ""
     assert fields["NoNewPrivs"].strip() == "1"
-    assert value(kernel, "os.getpid()") == 1
-    assert value(kernel, "sorted(int(p) for p in os.listdir('/proc') if p.isdigit())") == [1]
+    # bwrap's reaper is PID 1, the kernel PID 2: nothing else of the machine is visible.
+    assert value(kernel, "sorted(int(p) for p in os.listdir('/proc') if p.isdigit())") == [1, 2]
+
+
+def test_two_kernels_have_their_own_identity_and_process_budget(course_root, tmp_path_factory):
+    """A fork bomb's worth of threads in one kernel leaves the other able to start threads:
+    the process limit counts each kernel alone (it was shared by every kernel before)."""
+    data = _spec(course_root, LIMITS, tmp_path_factory)
+    with pytest.MonkeyPatch.context() as mp:
+        first, second = start(data, course_root, mp), start(data, course_root, mp, "bob")
+        try:
+            hog = ("import threading, time\nthreads = []\ntry:\n    while True:\n"
+                   "        t = threading.Thread(target=time.sleep, args=(60,), daemon=True)\n"
+                   "        t.start(); threads.append(t)\nexcept RuntimeError:\n"
+                   "    print(len(threads))")
+            out, _, error, _ = run(first[1], hog)
+            assert error is None and 30 < int(out) < LIMITS.processes
+            started = value(second[1], "__import__('threading').Thread(target=print).start() "
+                                       "or 'started'")
+            assert started == "started"
+            assert value(first[1], "os.getuid()") != value(second[1], "os.getuid()") or \
+                os.geteuid() != 0
+        finally:
+            for km, kc in (first, second):
+                kc.stop_channels()
+                km.shutdown_kernel(now=True)
+
+
+def test_no_network_not_even_the_grader_on_loopback(kernel):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+    try:
+        error = fails(kernel, f"import socket\nsocket.create_connection(('127.0.0.1', {port}), "
+                              "timeout=2)")
+        assert "ConnectionRefused" in error or "OSError" in error or "timed out" in error
+        interfaces = value(kernel, "[l.split(':')[0].strip() for l in "
+                                   "open('/proc/net/dev').read().splitlines()[2:]]")
+        assert interfaces == ["lo"]
+    finally:
+        server.close()
+
+
+def test_kernel_output_goes_to_its_log_not_the_graders_terminal(course_root, tmp_path_factory,
+                                                                capfd):
+    data = _spec(course_root, LIMITS, tmp_path_factory)
+    with pytest.MonkeyPatch.context() as mp:
+        km, kc = start(data, course_root, mp)
+        try:
+            run(kc, "import os\nos.write(1, b'FORGED SCORE 100/100\\n')\n"
+                    "os.write(2, b'to stderr\\n')")
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    deadline = time.monotonic() + 10
+    log = Path(km.kernel_folder) / sandbox.LOG_NAME
+    while time.monotonic() < deadline and "FORGED" not in (log.read_text() if log.exists()
+                                                          else ""):
+        time.sleep(0.1)
+    assert "  | FORGED SCORE 100/100" in log.read_text()     # labelled, in the kernel's log
+    assert "FORGED" not in capfd.readouterr().out + capfd.readouterr().err
 
 
 def test_environment_is_clean(kernel):
@@ -164,10 +241,15 @@ def test_environment_is_clean(kernel):
 
 def test_resource_limits_are_set(kernel):
     limits = value(kernel, "{r: resource.getrlimit(getattr(resource, 'RLIMIT_' + r)) for r in "
-                           "('CPU', 'AS', 'FSIZE', 'NPROC', 'CORE')}")
+                           "('CPU', 'AS', 'FSIZE', 'NPROC', 'NOFILE', 'CORE')}")
     mib = 1024 * 1024
     assert limits == {"CPU": [120, 120], "AS": [3072 * mib] * 2, "FSIZE": [8 * mib] * 2,
-                      "NPROC": [64, 64], "CORE": [0, 0]}
+                      "NPROC": [64, 64], "NOFILE": [256, 256], "CORE": [0, 0]}
+
+
+def test_tmp_and_shared_memory_are_small_and_private(kernel):
+    assert "OSError" in fails(kernel, "open('/tmp/fill', 'wb').write(bytes(70 * 1024 ** 2))")
+    assert "OSError" in fails(kernel, "open('/dev/shm/fill', 'wb').write(bytes(20 * 1024 ** 2))")
 
 
 # ----- files --------------------------------------------------------------------------------
@@ -233,7 +315,7 @@ def test_memory_bomb_raises_memory_error(kernel):
 
 
 def test_interrupt_stops_a_loop(sandboxed):
-    """nbgrader interrupts a cell on timeout: SIGINT must reach the kernel (PID 1)."""
+    """nbgrader interrupts a cell on timeout: the interrupt (a message) must reach the kernel."""
     km, kc = sandboxed
     msg_id = kc.execute("while True:\n    pass")
     time.sleep(1.0)
@@ -247,8 +329,7 @@ def test_interrupt_stops_a_loop(sandboxed):
 
 # ----- the CPU limit and lingering processes --------------------------------------------------
 
-def test_cpu_limit_kills_the_kernel_and_every_process_it_started(course_root, tmp_path_factory,
-                                                                  capfd):
+def test_cpu_limit_kills_the_kernel_and_every_process_it_started(course_root, tmp_path_factory):
     data = _spec(course_root, sandbox.Limits(cpu_seconds=3), tmp_path_factory)
     with pytest.MonkeyPatch.context() as mp:
         km, kc = start(data, course_root, mp)
@@ -256,7 +337,7 @@ def test_cpu_limit_kills_the_kernel_and_every_process_it_started(course_root, tm
             run(kc, "import subprocess\nsubprocess.Popen(['sleep', '300'], "
                     "start_new_session=True)")
             spawned = descendants(km.provisioner.process.pid)
-            assert len(spawned) == 2                # the kernel and its `sleep`, both nobody
+            assert len(spawned) >= 3                # bwrap, the kernel and its `sleep`
             started = time.monotonic()
             kc.execute("while True:\n    pass")
             while km.is_alive() and time.monotonic() - started < 15:
@@ -268,7 +349,7 @@ def test_cpu_limit_kills_the_kernel_and_every_process_it_started(course_root, tm
             km.shutdown_kernel(now=True)
     time.sleep(0.2)
     assert not [pid for pid in spawned if alive(pid)], "a process of the kernel outlived it"
-    assert "CPU limit of 3 s" in capfd.readouterr().err
+    assert "CPU limit of 3 s" in (Path(km.kernel_folder) / sandbox.LOG_NAME).read_text()
 
 
 # ----- through nbgrader ------------------------------------------------------------------------
@@ -305,7 +386,8 @@ def test_nbgrader_autograde_runs_the_notebook_in_the_sandbox(tmp_path):
     graded = nbformat.read(root / "autograded" / "ada" / a / f"{a}.ipynb", as_version=4)
     answer = next(c for c in graded.cells
                   if c.metadata.get("nbgrader", {}).get("grade_id") == "input_data")
-    assert "uid 65534 reference visible: False" in answer.outputs[0]["text"]
+    text = answer.outputs[0]["text"]
+    assert "reference visible: False" in text and "uid 0 " not in text
 
 
 # ----- the launcher and the grader-side helpers -----------------------------------------------
@@ -334,7 +416,18 @@ def test_launcher_refuses_limits_a_kernel_cannot_start_with(course_root, tmp_pat
         cwd=course_root / "autograded" / "alice" / "a", capture_output=True, text=True,
         timeout=30)
     assert done.returncode == 2
-    assert done.stderr.startswith("course-sandbox: --memory-mb 100 is too small")
+    assert done.stderr.startswith("course-sandbox: ") and "--memory-mb 100 is too small" in \
+        done.stderr
+
+
+def test_launcher_refuses_a_tcp_kernel_with_a_clear_reason(course_root, tmp_path):
+    connection = tmp_path / "connection.json"
+    connection.write_text(json.dumps({"transport": "tcp", "ip": "127.0.0.1"}))
+    done = subprocess.run(
+        [sys.executable, "-I", "-m", "course.grading.sandbox", "--course-root", str(course_root),
+         "-f", str(connection)], cwd=course_root / "autograded" / "alice" / "a",
+        capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2 and "needs jupyter_client's 'ipc' transport" in done.stderr
 
 
 def test_launcher_never_imports_code_from_the_students_folder(course_root, tmp_path):

@@ -52,7 +52,6 @@ use it; `course.grading.isolation.grading_setup()` does all three around a gradi
 from __future__ import annotations
 
 import argparse
-import collections
 import contextlib
 import ctypes
 import dataclasses
@@ -513,7 +512,7 @@ def _describe_end(status: int, limits: Limits) -> str:
 
 
 def run(plan_: Plan, log=None) -> int:
-    """Start the sandboxed kernel, keep the tail of its output for the log (`log`, or
+    """Start the sandboxed kernel, copy the start of its output to the log (`log`, or
     sandbox.log in the kernel's folder), wait for it; return its exit status."""
     _die_with_parent()
     uid, lock = allocate_uid() if os.geteuid() == 0 else (None, None)
@@ -537,26 +536,34 @@ def run(plan_: Plan, log=None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(signum, stop)
-    tail: collections.deque[bytes] = collections.deque()
-    kept = 0
     assert process.stdout is not None
-    for chunk in iter(lambda: process.stdout.read1(4096), b""):
-        tail.append(chunk)
-        kept += len(chunk)
-        while kept - len(tail[0]) >= TAIL_BYTES:
-            kept -= len(tail.popleft())
+    _copy_labelled(process.stdout, log, TAIL_BYTES)
     status = process.wait()
     status = 128 - status if status < 0 else status
-    said = b"".join(tail)[-TAIL_BYTES:].decode("utf-8", "replace").strip()
     log.write(f"{PREFIX}{_describe_end(status, plan_.limits)}\n")
-    if said:
-        log.write("kernel output (last lines):\n" + "\n".join(
-            "  | " + line for line in said.splitlines()[-40:]) + "\n")
     if own_log:
         log.close()
     if lock is not None:
         os.close(lock)
     return status
+
+
+def _copy_labelled(stream, log, limit: int) -> None:
+    """Copy the kernel's output to `log` as it comes (it may be killed at any moment), each line
+    marked "  | ", the first `limit` bytes only; read and drop the rest."""
+    written, at_line_start = 0, True
+    for chunk in iter(lambda: stream.read1(4096), b""):
+        if written >= limit:
+            continue
+        text = chunk[:limit - written].decode("utf-8", "replace")
+        written += len(chunk)
+        if at_line_start:
+            text = "  | " + text
+        at_line_start = text.endswith("\n")
+        log.write(text.rstrip("\n").replace("\n", "\n  | ") + ("\n" if at_line_start else ""))
+        if written >= limit:
+            log.write(f"\n{PREFIX}more kernel output dropped (only the first {limit} bytes kept)\n")
+        log.flush()
 
 
 def _open_log(kernel_dir: str | None):
