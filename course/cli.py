@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from course.nbgrader_api import CourseError, course_lock, find_root
+from course.nbgrader_api import CourseError, find_root
 from course.tables import format_table
 
 
@@ -43,22 +43,36 @@ def print_results(results, root: Path) -> None:
 
 
 def _options(args):
-    from course.grading.run import GradingOptions
+    from course.grading.run import GradingOptions, not_graded_in
 
-    return GradingOptions(workers=args.workers, budget=args.budget, isolate=args.isolate)
+    only = None
+    if getattr(args, "only_not_graded", False):
+        only = not_graded_in(args.root)
+        if not only:
+            raise CourseError("grades.csv lists no submission as 'not graded': nothing to re-run")
+    return GradingOptions(workers=args.workers, budget=args.budget, isolate=args.isolate,
+                          only=only)
+
+
+#: Exit codes of `course grade`.
+ALL_GRADED, SOME_FAILED, COURSE_PROBLEM, MACHINE_PROBLEM = 0, 1, 2, 3
 
 
 def cmd_grade(args) -> int:
     from course.grading.run import grade
 
-    # Shared: grading runs may overlap; a release (exclusive) waits until they are done.
-    with course_lock(args.root, shared=True):
-        results = grade(args.root, Path(args.submissions).resolve(), options=_options(args))
+    results = grade(args.root, Path(args.submissions).resolve(), options=_options(args))
     print_results(results, args.root)
-    failed = [r for r in results if r.problem]
+    failed = [r for r in results if r.problem and not r.machine]
+    not_graded = [r for r in results if r.machine]
     if failed:
         print(f"{len(failed)} of {len(results)} submissions could not be graded (see details)")
-    return 1 if failed else 0
+    if not_graded:
+        print(f"{len(not_graded)} of {len(results)} submissions were NOT GRADED because of a "
+              "problem of the machine (their earlier scores are kept); re-run them with:\n"
+              f"  course grade {args.submissions} --only-not-graded")
+        return MACHINE_PROBLEM
+    return SOME_FAILED if failed else ALL_GRADED
 
 
 def cmd_demo(args) -> int:
@@ -69,8 +83,7 @@ def cmd_demo(args) -> int:
 
     cmd_release(argparse.Namespace(root=args.root, assignments=[]))
     examples = args.root / "examples"
-    with course_lock(args.root, shared=True):
-        results = grade(args.root, examples / "submissions", options=_options(args))
+    results = grade(args.root, examples / "submissions", options=_options(args))
     print_results(results, args.root)
     expected = json.loads((examples / "expected.json").read_text())
     wrong = [f"{r.student}/{r.assignment}: {why}" for r in results

@@ -30,8 +30,7 @@ from typing import Iterator
 from traitlets.config import Config
 
 STAGING = ".grading"
-COURSE_LOCK = ".course-lock"      # shared: grading runs; exclusive: release
-COMMIT_LOCK = ".commit-lock"      # exclusive: one commit at a time
+COMMIT_LOCK = ".commit-lock"      # one commit at a time (runs themselves share the course lock)
 FOLDERS = ("submitted", "autograded", "feedback")
 
 
