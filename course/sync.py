@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import filecmp
-import shutil
 import tempfile
 from pathlib import Path
 
-from course.build import release
-from course.nbgrader_api import CONFIG_NAME
+from course.build import build
+from course.nbgrader_api import assignments_in
 
 
 def fresh_release(root: Path, into: Path) -> Path:
-    """Copy the config and source/ of `root` to `into`, release everything there; return it."""
-    shutil.copy2(root / CONFIG_NAME, into / CONFIG_NAME)
-    shutil.copytree(root / "source", into / "source")
-    release(into)
+    """Build every assignment of `root` in the empty folder `into` (the scratch course of
+    `course release`, without its gradebook); return into/release. `root` is only read."""
+    build(root, assignments_in(root), into)
     return into / "release"
 
 

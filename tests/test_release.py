@@ -1,6 +1,8 @@
 """Source notebooks follow the conventions; release/ is a clean, in-sync build of source/."""
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -113,3 +115,21 @@ def test_source_folders_hold_only_the_notebook():
         files = [p.name for p in (ROOT / "source" / assignment).iterdir()
                  if p.name != ".ipynb_checkpoints"]
         assert files == [f"{assignment}.ipynb"]
+
+
+def test_release_needs_nothing_on_path_but_the_system_folders(tmp_path):
+    """`course release` called by the venv's interpreter's path, no venv activated and only
+    /usr/bin:/bin on PATH (a fresh machine): nbgrader still finds the venv's `alembic`."""
+    system_path = "/usr/bin:/bin"
+    if shutil.which("alembic", path=system_path):
+        pytest.skip(f"an alembic in {system_path} would hide a missing one")
+    copy_course(tmp_path)
+    assert not (tmp_path / "gradebook.db").exists()   # so nbgrader creates one (with alembic)
+    env = {"PATH": system_path, "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8",
+           "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "course.cli", "--course-dir", str(tmp_path),
+                          "release"], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "gradebook.db").is_file()
+    for assignment in ASSIGNMENTS:
+        assert (tmp_path / "release" / assignment / f"{assignment}.ipynb").is_file()
