@@ -160,6 +160,57 @@ db.execute("update grade set auto_score = 1000")
 db.commit()
 '''
 
+FORK_BOMB = """
+import os, time
+children = 0
+while True:
+    try:
+        if os.fork() == 0:
+            time.sleep(600)
+            os._exit(0)
+        children += 1
+    except OSError:
+        break
+print("processes started:", children)
+"""
+
+THREAD_BOMB = """
+import threading, time
+threads = []
+try:
+    while True:
+        t = threading.Thread(target=time.sleep, args=(600,), daemon=True)
+        t.start()
+        threads.append(t)
+except RuntimeError:
+    pass
+"""
+
+PORT_HOG = """
+import socket
+held = []
+for port in range(20000, 22000):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port)); s.listen(); held.append(s)
+    except OSError:
+        s.close()
+"""
+
+DISPLAY_FLOOD = """
+import time
+for _ in range(8):
+    display({"text/plain": "x" * (32 * 1024 ** 2)}, raw=True)
+    time.sleep(0.2)
+"""
+
+FORGED_CONSOLE = """
+import os, sys
+os.write(1, b"FORGED-CONSOLE ada leaky_integrators 16/16\\n")
+os.write(2, b"FORGED-CONSOLE on stderr\\n")
+sys.__stdout__.write("FORGED-CONSOLE via sys.__stdout__\\n"); sys.__stdout__.flush()
+"""
+
 CASES = [
     notebook_case("import_solutions", with_prefix(
         "from solutions.leaky import leaky_integrator", body=""), auto=0,
@@ -206,6 +257,13 @@ CASES = [
     notebook_case("memory_bomb", with_prefix(
         "hog = []\nwhile True:\n    hog.append(bytearray(200 * 1024 ** 2))",
         grade_id="input_data"), auto=0, isolation=True),
+    notebook_case("fork_bomb", with_prefix(FORK_BOMB, grade_id="input_data"), auto=0),
+    notebook_case("thread_bomb", with_prefix(THREAD_BOMB, grade_id="input_data"), auto=0),
+    notebook_case("port_hog", with_prefix(PORT_HOG, grade_id="input_data"), auto=0),
+    notebook_case("display_flood", with_prefix(DISPLAY_FLOOD, grade_id="input_data"), auto=0),
+    notebook_case("forged_console_output", with_prefix(FORGED_CONSOLE, grade_id="input_data"),
+                  auto=0),
+    notebook_case("honest_beside_attacks", lambda: answered(CORRECT), auto=16),
     notebook_case("million_lines", with_prefix("for i in range(1_000_000):\n    print(i)",
                                                grade_id="input_data"), auto=0),
     notebook_case("one_50mb_line", with_prefix("print('x' * 50_000_000)",

@@ -1,7 +1,9 @@
 """Grade the adversarial corpus in one run: every case gets its expected outcome, the run
 completes, an honest student graded before is untouched, and the gradebook stays consistent."""
+import contextlib
 import os
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -24,6 +26,7 @@ def isolation_available():
 
 ISOLATED = isolation_available()
 ACTIVE = [c for c in CASES if ISOLATED or not c.isolation]
+TERMINAL: dict[str, str] = {}    # what the grading run wrote to this process's stdout/stderr
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +40,31 @@ def corpus(tmp_path_factory):
     subs = tmp_path_factory.mktemp("attacks")
     for case in ACTIVE:
         case.build(subs)
-    results = grade(root, subs, log=lambda line: None, options=options)
+    with terminal_captured(TERMINAL):
+        results = grade(root, subs, log=lambda line: None, options=options)
     return root, before, {r.student: r for r in results}
+
+
+@contextlib.contextmanager
+def terminal_captured(into: dict):
+    """Put what this process (and anything it starts) writes to its stdout and stderr fds into
+    into["text"]."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "terminal"
+        saved = [os.dup(1), os.dup(2)]
+        with path.open("wb") as sink:
+            os.dup2(sink.fileno(), 1)
+            os.dup2(sink.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved[0], 1)
+                os.dup2(saved[1], 2)
+                for fd in saved:
+                    os.close(fd)
+        into["text"] = path.read_text(errors="replace")
 
 
 def test_isolation_is_used_when_grading_as_root():
@@ -79,10 +105,15 @@ def test_every_submission_is_reported_and_honest_work_is_untouched(corpus):
 
 def test_huge_outputs_are_cut(corpus):
     root, _, results = corpus
-    for name in ("million_lines", "one_50mb_line"):
+    for name in ("million_lines", "one_50mb_line", "display_flood"):
         if name in results:
             path = root / "autograded" / name / A / f"{A}.ipynb"
             assert path.stat().st_size < 2_000_000, name
+
+
+def test_kernel_output_never_reaches_the_graders_terminal(corpus):
+    assert "text" in TERMINAL
+    assert "FORGED-CONSOLE" not in TERMINAL["text"], TERMINAL["text"][-2000:]
 
 
 def test_class_report_lists_failures_and_flags(corpus):

@@ -200,6 +200,9 @@ class BudgetedExecute(Execute):
             self._stopped = "the kernel died (os._exit, a crash or the memory limit)"
         except CellTimeoutError:
             self._stopped = "the kernel stopped responding"
+        except Exception as exc:    # e.g. "Invalid Signature": its messages can't be trusted
+            self._stopped = (f"the kernel's messages could not be read ({type(exc).__name__}: "
+                             f"{str(exc)[:200]})")
         cell.outputs = list(cell.get("outputs", [])) + [stopped_error(self._stopped)]
         return cell, resources
 
