@@ -167,3 +167,27 @@ def test_a_killed_run_changes_nothing(course, tmp_path):
                     options=GradingOptions(isolate="off"))
     assert [r.auto_score for r in results] == [16, 16, 16, 0]
     assert [p.name for p in (course / ".grading").iterdir()] == []
+
+
+def test_an_unwritable_results_folder_changes_nothing(course, tmp_path):
+    """The commit fails half-way (feedback moved, the report folder refuses): what was moved is
+    put back, the gradebook transaction never happens."""
+    import shutil
+
+    if not shutil.which("chattr") or os.geteuid() != 0:
+        pytest.skip("needs root and chattr (chmod does not stop root)")
+    subs = tmp_path / "subs"
+    put(subs, "ada")
+    grade(course, subs, log=lambda line: None, options=GradingOptions(isolate="off"))
+    before = snapshot(course)
+    put(subs, "ada", ROOT / "release" / A / f"{A}.ipynb")     # a changed hand-in: 0 points
+    subprocess.run(["chattr", "+i", str(course / "reports")], check=True)
+    try:
+        run = subprocess.run([sys.executable, "-m", "course.cli", "--course-dir", str(course),
+                              "grade", str(subs), "--isolate", "off"],
+                             capture_output=True, text=True, timeout=600)
+    finally:
+        subprocess.run(["chattr", "-i", str(course / "reports")], check=True)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "could not write the results" in run.stderr and "nothing was changed" in run.stderr
+    assert snapshot(course) == before

@@ -26,6 +26,7 @@ import multiprocessing.connection
 import os
 import shutil
 import signal
+import sqlite3
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -40,7 +41,8 @@ from course.grading.progress import Progress
 from course.grading.report import graded_cells, write_report
 from course.grading.static import flags_in_notebook
 from course.grading.staging import Stage
-from course.nbgrader_api import api_result_error, assignments_in, course_lock, make_api
+from course.nbgrader_api import (CourseError, api_result_error, assignments_in, course_lock,
+                                 make_api)
 from course.widgets import HEADLESS
 
 
@@ -327,8 +329,6 @@ def grade(root: Path, folder: Path, log: Callable[[str], None] = print,
 
 def ensure_released(root: Path, assignments: set[str]) -> None:
     """Generate the release (and gradebook entry) of every assignment the gradebook lacks."""
-    import sqlite3
-
     known: set[str] = set()
     if (root / "gradebook.db").is_file():
         with contextlib.closing(sqlite3.connect(f"file:{root / 'gradebook.db'}?mode=ro",
@@ -384,8 +384,12 @@ def _commit(root: Path, stage: Stage, results: list[Result], keep_other_rows: bo
         rows = merged_rows(root / "grades.csv", results)
     write_csv(rows, stage.path / "grades.csv")
     report = write_report(stage.path, results, stage.path / "class_report.html")
-    stage.commit(graded, removed, {"grades.csv": stage.path / "grades.csv",
-                                   "reports/class_report.html": report})
+    try:
+        stage.commit(graded, removed, {"grades.csv": stage.path / "grades.csv",
+                                       "reports/class_report.html": report})
+    except (OSError, sqlite3.Error, RuntimeError) as exc:
+        raise CourseError(f"could not write the results into {root} ({type(exc).__name__}: "
+                          f"{exc}); nothing was changed, grade again once that is fixed") from exc
 
 
 def merged_rows(path: Path, results: list[Result]) -> list:

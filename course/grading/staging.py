@@ -5,13 +5,14 @@ A grading run works in `<root>/.grading/run-XXXX/`, a course directory of its ow
 `submitted/`, `autograded/`, `feedback/` and `reports/` are written there. Nothing of the course
 itself changes until `commit`, which, under the course's commit lock:
 
-1. merges the gradebook rows of every submission of the run into the real gradebook in one
-   SQLite transaction (a graded submission's rows replace its old ones; a submission that could
-   not be read loses its old scores, so no stale score survives; a submission that was not graded
-   for a machine reason keeps what it had), and
-2. moves each submission's `submitted/`, `autograded/` and `feedback/` folders into place, then
-   `grades.csv` and the class report (each by an atomic rename).
+1. moves each submission's `submitted/`, `autograded/` and `feedback/` folders into place, then
+   `grades.csv` and the class report (each by a rename on the same file system);
+2. last, merges the gradebook rows of every submission of the run into the real gradebook in
+   one SQLite transaction (a graded submission's rows replace its old ones; a submission that
+   could not be read loses its old scores, so no stale score survives; a submission that was not
+   graded for a machine reason keeps what it had).
 
+If any step fails, what was moved is put back and the gradebook transaction is not committed.
 A run that fails or is killed before the commit leaves the course byte-identical; its staging
 folder is removed by the next run. Rows are merged, not the file replaced, so formgrader edits
 and other runs' results for other submissions survive.
@@ -81,35 +82,53 @@ class Stage:
 
     def commit(self, graded: list[tuple[str, str]], removed: list[tuple[str, str]],
                files: dict[str, Path]) -> None:
-        """Publish the run: gradebook rows, submission folders, then `files` ({relative path in
-        the course: staged file}), each replaced atomically."""
+        """Publish the run: submission folders, then `files` ({relative path in the course:
+        staged file}), then the gradebook rows in one transaction. If any step fails, the steps
+        done are undone and the course is as it was (the error is raised)."""
+        done: list[tuple[Path, Path | None, Path | None]] = []   # (target, old copy, staged)
         with locked(self.root, COMMIT_LOCK, exclusive=True):
-            if graded or removed:
-                merge_gradebook(self.root / "gradebook.db", self.database, graded, removed)
-            for assignment, student in graded + removed:
-                for folder in FOLDERS:
-                    self._move(Path(folder) / student / assignment,
-                               keep=(assignment, student) in graded)
-            for relative, staged in files.items():
-                target = self.root / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staged, target)
+            try:
+                for assignment, student in graded + removed:
+                    keep = (assignment, student) in graded
+                    for folder in FOLDERS:
+                        relative = Path(folder) / student / assignment
+                        self._put(self.root / relative, self.path / relative if keep else None,
+                                  done)
+                for relative, staged in files.items():
+                    self._put(self.root / relative, staged, done)
+                if graded or removed:
+                    merge_gradebook(self.root / "gradebook.db", self.database, graded, removed)
+            except BaseException:
+                _undo(done)
+                raise
 
-    def _move(self, relative: Path, keep: bool) -> None:
-        """Replace root/relative with stage/relative (or remove it when not `keep`)."""
-        target, staged = self.root / relative, self.path / relative
-        trash = None
+    def _put(self, target: Path, staged: Path | None, done: list) -> None:
+        """Move `target` aside (if it exists), then `staged` (if given and present) in its place;
+        record both for `_undo`."""
+        old = None
         if target.exists() or target.is_symlink():
-            trash = self.path / ".trash" / relative
-            trash.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(target, trash)
-        if keep and staged.exists():
+            old = self.path / ".replaced" / str(len(done))
+            old.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(target, old)
+        done.append((target, old, None))
+        if staged is not None and staged.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             os.rename(staged, target)
+            done[-1] = (target, old, staged)
 
     def discard(self) -> None:
         os.close(self._lock)
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _undo(done: list) -> None:
+    """Put back what `Stage._put` moved, newest first."""
+    for target, old, staged in reversed(done):
+        with contextlib.suppress(OSError):
+            if staged is not None:
+                os.rename(target, staged)
+            if old is not None:
+                os.rename(old, target)
 
 
 def remove_stale(base: Path) -> None:
