@@ -40,6 +40,7 @@ from course.grading.intake import STUDENT_ID, Submission, accept, discover
 from course.grading.progress import Progress
 from course.grading.report import graded_cells, write_report
 from course.grading.static import flags_in_notebook
+from course.grading.sandbox import die_with_parent
 from course.grading.staging import Stage
 from course.nbgrader_api import (CourseError, api_result_error, assignments_in, course_lock,
                                  make_api)
@@ -165,7 +166,7 @@ def _grade_in_child(root: Path, stage: Path, overrides, sub: Submission, conn, l
     Its own process group (so the watchdog can kill it whole); its stdout and stderr go to a log
     file in the stage, so nothing a kernel or library prints reaches the grader's terminal."""
     os.setpgid(0, 0)
-    _die_with_parent()
+    die_with_parent()
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
@@ -178,17 +179,6 @@ def _grade_in_child(root: Path, stage: Path, overrides, sub: Submission, conn, l
     conn.send(result)
     conn.close()
     os._exit(0)
-
-
-def _die_with_parent() -> None:
-    """SIGKILL this process when the coordinator dies (a killed run leaves no grader behind;
-    the sandbox launchers it started follow it the same way)."""
-    import ctypes
-
-    with contextlib.suppress(Exception):
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)     # PR_SET_PDEATHSIG
-        if os.getppid() == 1:
-            os._exit(1)
 
 
 @dataclass

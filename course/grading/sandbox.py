@@ -493,8 +493,9 @@ def bwrap_command(plan_: Plan, uid: int | None) -> _Args:
 
 # ----- running and supervising ------------------------------------------------------------------
 
-def _die_with_parent() -> None:
-    """SIGKILL this launcher when the process that started it (the grading worker) dies."""
+def die_with_parent() -> None:
+    """SIGKILL this process when the process that started it dies (a killed grading run leaves
+    no grader, launcher or kernel behind; bwrap's --die-with-parent takes it from there)."""
     with contextlib.suppress(Exception):
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
@@ -514,7 +515,7 @@ def _describe_end(status: int, limits: Limits) -> str:
 def run(plan_: Plan, log=None) -> int:
     """Start the sandboxed kernel, copy the start of its output to the log (`log`, or
     sandbox.log in the kernel's folder), wait for it; return its exit status."""
-    _die_with_parent()
+    die_with_parent()
     uid, lock = allocate_uid() if os.geteuid() == 0 else (None, None)
     if plan_.kernel_dir and uid is not None:
         ipc = os.path.join(plan_.kernel_dir, "ipc")
