@@ -178,6 +178,14 @@ class BudgetedExecute(Execute):
     def _remaining(self) -> float:
         return self._deadline - time.monotonic()
 
+    def _end_reason(self) -> str | None:
+        """How the sandbox launcher saw the kernel end ("kernel killed: SIGKILL (its CPU limit
+        of 300 s ...)"), if it said so."""
+        for line in kernel_log(self._kernel_dir).splitlines():
+            if line.startswith("course-sandbox: kernel") and "ended normally" not in line:
+                return line[len("course-sandbox: "):]
+        return None
+
     def _cell_timeout(self, cell) -> int:
         # nbclient treats 0 as "no timeout": never return less than one second.
         limit = self.timeout if self.timeout and self.timeout > 0 else math.inf
@@ -197,7 +205,8 @@ class BudgetedExecute(Execute):
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self._stopped = "the kernel died (os._exit, a crash or the memory limit)"
+            self._stopped = "the kernel died (" + (self._end_reason() or
+                                                   "os._exit, a crash or the memory limit") + ")"
         except CellTimeoutError:
             self._stopped = "the kernel stopped responding"
         except Exception as exc:    # e.g. "Invalid Signature": its messages can't be trusted

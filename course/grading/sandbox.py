@@ -506,8 +506,9 @@ def _describe_end(status: int, limits: Limits) -> str:
     if status > 128:
         name = signal.Signals(status - 128).name if status - 128 in signal.Signals._value2member_map_ \
             else f"signal {status - 128}"
-        if name == "SIGKILL":
-            return f"kernel killed: SIGKILL (its CPU limit of {limits.cpu_seconds} s, or shut down)"
+        if name in ("SIGKILL", "SIGXCPU"):
+            return (f"kernel killed: {name} (its CPU limit of {limits.cpu_seconds} s, or shut "
+                    "down by the grader)")
         return f"kernel killed: {name}"
     return f"kernel exited with status {status}"
 
