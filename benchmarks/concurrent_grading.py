@@ -103,6 +103,10 @@ def main() -> int:
             total[key] += counts[key]
         print(f"run{i}: exit {run.returncode}  " + "  ".join(f"{k} {v}" for k, v in
                                                              counts.items()))
+        odd = [line for line in output.splitlines() if line.startswith(f"run{i}-")
+               and " 16/16 " not in line and "attack" not in line.split()[0]]
+        for line in odd[:3]:
+            print("   ", line.strip()[:200])
     honest = args.runs * args.submissions
     print(f"all: {honest} honest submissions in {args.runs} concurrent runs"
           f"{' beside a CPU hog' if args.hog else ''}"
