@@ -26,13 +26,20 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Hidden checks publish results; CompareWithReference judges them in this (grader) process,
 # where `solutions` is importable from HERE. The student's kernel never sees `solutions`.
 c.CompareWithReference.solutions_root = HERE
+# RecordedExecute is BudgetedExecute (its settings below) that also records which results each
+# test cell published while it ran; CompareWithReference judges only those.
+# RecordCases keeps each hidden check's per-case pass/fail for the class report (scores nothing).
+c.RecordCases.solutions_root = HERE
 c.Autograde.autograde_preprocessors = [
-    "course.grading.execute.BudgetedExecute",
+    "course.grading.compare.RecordedExecute",
+    "course.grading.cases.RecordCases",
     "course.grading.compare.CompareWithReference",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "course.grading.execute.LimitOutputSize",
+    # No active content (<script>, JavaScript outputs) reaches the formgrader's pages.
+    "course.grading.feedback.SanitizeActiveContent",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -42,6 +49,12 @@ c.OverwriteCells.add_missing_cells = True
 # Any stderr in a test cell scores 0, so a harmless warning would fail a correct answer.
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"\w*Warning: "
+# Late work: intake takes the submission time from the hand-in (timestamp.txt, or the folder's
+# submitted_at.csv); past the due date (`nbgrader db assignment add A --duedate=...`) a
+# submission loses 10 % of its points per started day late (course/grading/late.py).
+c.AssignLatePenalties.plugin_class = "course.grading.late.PerDayPenalty"
+c.PerDayPenalty.fraction_per_day = 0.1
+c.PerDayPenalty.grace_minutes = 0
 # Time limits (s): per cell (a test cell calls the student's function on several inputs) and
 # for the whole submission, so a runaway notebook costs at most the budget.
 c.BudgetedExecute.timeout = 60
@@ -56,10 +69,15 @@ c.LimitOutputSize.max_chars = 20000
 c.LimitOutput.max_lines = 500
 
 # --- feedback ------------------------------------------------------------------------------------
-# Students see pass/fail and messages of hidden tests, never their source.
+# Students see pass/fail and messages of hidden tests, never their source. LabelGrades names each
+# graded cell by its exercise and marks written answers not graded yet as pending; the course's
+# exporter writes one self-contained page (LaTeX as MathML, no MathJax or CDN: works offline).
+c.GenerateFeedback.exporter_class = "course.grading.feedback.FeedbackExporter"
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
+    "course.grading.feedback.LabelGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "course.grading.feedback.ShortenTracebacks",
+    "course.grading.feedback.SanitizeActiveContent",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

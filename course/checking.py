@@ -13,8 +13,13 @@ process (`course.grading.compare`) compares them with the reference implementati
 which the student's kernel cannot import. Nothing the student does inside the kernel can change
 that verdict: the comparison happens outside.
 
-When an instructor runs the source notebook and `solutions` is importable, `check` also compares
-right away and raises `AssertionError` with the same message the grader would give.
+Instructor mode is an explicit switch: with `COURSE_INSTRUCTOR=1` in the kernel's environment
+(conftest.py sets it for nbval; docs/authoring.md) and outside nbgrader's autograding, `check`
+also compares right away and raises `AssertionError` with the message the grader would give.
+
+Imports run one way: the grader (`course.grading.compare`) imports this module, never the
+reverse. Only instructor mode loads the grader's comparison, at run time, by name
+(`JUDGE`); it is an instructor tool and absent from the student package.
 """
 from __future__ import annotations
 
@@ -27,6 +32,8 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 MIME_TYPE = "application/vnd.course.check+json"
+#: "module:function(qualified_name, results) -> message | None" used in instructor mode only.
+JUDGE = "course.grading.compare:instructor_verdict"
 
 
 @dataclass(frozen=True)
@@ -120,17 +127,20 @@ def run_cases(item: Check, target: Callable) -> list[dict]:
 def check(qualified_name: str, target: Callable) -> None:
     """Publish the results of `target` on the check's fixed inputs (see module docstring).
 
-    Where the reference is importable (an instructor running the source notebook) the results
-    are compared right away instead: AssertionError on a mismatch, a one-line summary otherwise.
+    In instructor mode (`COURSE_INSTRUCTOR=1`) the results are also compared right away:
+    AssertionError on a mismatch, a one-line summary otherwise.
     """
     from IPython.display import display
 
+    from course.env import instructor
+
     item = find_check(qualified_name)
     results = run_cases(item, target)
-    if _reference_available(item):
-        from course.grading.compare import verdict
-
-        message = verdict(qualified_name, results)
+    if instructor():
+        try:
+            message = _judge()(qualified_name, results)
+        except ImportError as exc:
+            raise RuntimeError(_NO_INSTRUCTOR_TOOLS + str(exc)) from None
         if message:
             raise AssertionError(message)
         print(f"hidden check {qualified_name}: all {len(results)} cases match the reference")
@@ -140,12 +150,12 @@ def check(qualified_name: str, target: Callable) -> None:
             raw=True)
 
 
-def _reference_available(item: Check) -> bool:
-    try:
-        load_object(item.reference)
-    except ImportError:
-        return False  # a student's or the grading kernel: the grader process compares
-    return True
+_NO_INSTRUCTOR_TOOLS = ("COURSE_INSTRUCTOR=1 asks for instructor mode, which needs the instructor "
+                        "tools and the repository root on PYTHONPATH (for `solutions`): ")
+
+
+def _judge() -> Callable:
+    return load_object(JUDGE)
 
 
 # ----- encoding of results as JSON-safe data --------------------------------------------------

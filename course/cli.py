@@ -7,6 +7,12 @@
                                         --only-not-graded)
     course check                        verify release/ equals a fresh build of source/
     course demo                         release all, grade examples/submissions, compare
+    course roster students.csv          add students (id, first name, last name, email)
+    course feedback [ASSIGNMENT]        rewrite feedback from the gradebook after manual
+                                        grading (executes nothing, keeps manual scores)
+    course export --format canvas|moodle|csv [--output FILE]
+                                        grades for an LMS (default exports/<format>_grades.csv)
+    course lab [JUPYTER LAB OPTIONS]    JupyterLab + formgrader with jupyter_config/
 """
 from __future__ import annotations
 
@@ -123,6 +129,47 @@ def cmd_check(args) -> int:
     return 1 if problems else 0
 
 
+def cmd_roster(args) -> int:
+    from course.grading.records import load_roster
+
+    added, updated = load_roster(args.root, Path(args.csv))
+    print(f"roster: {added} student(s) added, {updated} updated in the gradebook")
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from course.grading.records import regenerate_feedback
+
+    done = regenerate_feedback(args.root, args.assignment)
+    for assignment, pages, error in done:
+        print(f"{assignment}: {pages} feedback page(s) in {args.root / 'feedback'}/"
+              + (f"; error: {error}" if error else ""))
+    if not done:
+        print("no autograded submission: run `course grade` first")
+    return 1 if any(error for _, _, error in done) else 0
+
+
+def cmd_export(args) -> int:
+    from course.grading.records import export
+
+    output = Path(args.output) if args.output else \
+        args.root / "exports" / f"{args.format}_grades.csv"
+    students, warnings = export(args.root, args.format, output)
+    for line in warnings:
+        print(f"warning: {line}")
+    print(f"{students} student(s) written to {output} ({args.format})")
+    return 0
+
+
+def cmd_lab(args) -> int:
+    import subprocess
+
+    from course.formgrader import lab_environment
+
+    return subprocess.call([sys.executable, "-m", "jupyterlab", *args.lab_args], cwd=args.root,
+                           env=lab_environment(args.root))
+
+
 def _grading_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--workers", type=int, default=0,
                      help="submissions graded at once (default: two per core)")
@@ -152,6 +199,25 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=cmd_demo)
     chk = sub.add_parser("check", help="verify release/ is a fresh build of source/")
     chk.set_defaults(run=cmd_check)
+    ros = sub.add_parser("roster", help="add or update students from a CSV (id, first name, "
+                         "last name, email)")
+    ros.add_argument("csv", help="the roster CSV, with a header row")
+    ros.set_defaults(run=cmd_roster)
+    fbk = sub.add_parser("feedback", help="rewrite feedback from the gradebook (after grading "
+                         "written answers in the formgrader); executes nothing")
+    fbk.add_argument("assignment", nargs="?", default=None, help="one assignment (default: all)")
+    fbk.set_defaults(run=cmd_feedback)
+    exp = sub.add_parser("export", help="grades as an LMS gradebook CSV")
+    exp.add_argument("--format", choices=["canvas", "moodle", "csv"], default="canvas",
+                     help="canvas (Canvas gradebook import), moodle (Moodle CSV grade import) "
+                          "or csv (one row per student and assignment, one column per cell)")
+    exp.add_argument("--output", default=None,
+                     help="file to write (default: exports/<format>_grades.csv)")
+    exp.set_defaults(run=cmd_export)
+    lab = sub.add_parser("lab", help="JupyterLab for the instructor (formgrader) with the "
+                         "course's Jupyter configuration (jupyter_config/)")
+    lab.add_argument("lab_args", nargs=argparse.REMAINDER, help="passed to jupyter lab")
+    lab.set_defaults(run=cmd_lab)
     return top
 
 

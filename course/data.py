@@ -23,7 +23,9 @@ import numpy as np
 
 DATA_FILE_NAME = "shd_like_digit.npz"
 
-__all__ = ["SpikeRecording", "load_digit", "spike_matrix", "load_digit_matrix"]
+LAUSCHER_FILE_NAME = "spoken_digits.npz"
+
+__all__ = ["SpikeRecording", "load_digit", "spike_matrix", "load_digit_matrix", "load_digits"]
 
 
 @dataclass(frozen=True)
@@ -162,3 +164,25 @@ def load_digit_matrix(dt=1e-3) -> np.ndarray:
     """
     rec = load_digit()
     return spike_matrix(rec.times, rec.units, rec.n_channels, dt=dt, duration=rec.duration)
+
+
+def load_digits() -> dict:
+    """The spoken digits converted the way SHD was made (see `course.shd_lauscher`).
+
+    Returns
+    -------
+    dict of str -> SpikeRecording
+        One recording per word, e.g. ``load_digits()["three"]``; times in s (float64, sorted),
+        units in ``0 .. 699`` where, as in SHD, channel 0 is the HIGHEST frequency.
+    """
+    resource = resources.files("course").joinpath("data", LAUSCHER_FILE_NAME)
+    with resource.open("rb") as f, np.load(f, allow_pickle=False) as npz:
+        rate = int(npz["rate"])
+        n_channels = int(npz["n_channels"])
+        return {str(word): SpikeRecording(
+                    times=npz[f"{word}_samples"].astype(np.float64) / rate,
+                    units=npz[f"{word}_units"],
+                    label=str(word),
+                    n_channels=n_channels,
+                    duration=float(npz[f"{word}_duration"]))
+                for word in npz["words"]}

@@ -1,7 +1,7 @@
 """Sliders that redraw a plot: an `ipywidgets.interact` wrapper that also runs headless.
 
 In JupyterLab the sliders redraw the figure whenever a value changes (on release of the handle).
-Headless (autograding and nbval set COURSE_HEADLESS=1) the plot function is simply called once
+Headless (autograding and nbval set COURSE_HEADLESS=1; nbgrader's NBGRADER_EXECUTION counts too) the plot function is simply called once
 with the starting values and no widget is created: no frontend is there to show one, and
 executing widget cells without a frontend can stall nbclient until the cell timeout
 (jupyter/nbclient#312).
@@ -9,13 +9,11 @@ executing widget cells without a frontend can stall nbclient until the cell time
 from __future__ import annotations
 
 import inspect
-import os
 from typing import Callable
 
 import ipywidgets as widgets
 
-#: Environment variable that marks a kernel without a frontend (grading, nbval).
-HEADLESS = "COURSE_HEADLESS"
+from course.env import HEADLESS, headless  # noqa: F401  (HEADLESS: kept for old imports)
 
 
 def float_slider(name: str, start: float, low: float, high: float, step: float,
@@ -47,7 +45,7 @@ def interactive_plot(draw: Callable[..., None], **sliders: widgets.Widget) -> No
         raise ValueError(f"{draw.__name__}() has no parameter(s) {sorted(unknown)}")
     defaults = {name: p.default for name, p in inspect.signature(draw).parameters.items()
                 if name not in sliders and p.default is not inspect.Parameter.empty}
-    if os.environ.get(HEADLESS) == "1":
+    if headless():
         draw(**{name: slider.value for name, slider in sliders.items()}, **defaults)
         return
     widgets.interact(draw, **sliders, **{n: widgets.fixed(v) for n, v in defaults.items()})

@@ -188,8 +188,69 @@ def main():
     write("lia", a, fill(nbformat.read(release, as_version=4), reference))
     write("max", a, fill(nbformat.read(release, as_version=4), slips))
     write("cy", a, nbformat.read(release, as_version=4))
+    build_spiking_networks()
+    build_activation_functions()
+    build_neuron_models()
     print(f"wrote {sorted(p.name for p in OUT.iterdir())} to {OUT}")
 
 
+def build_spiking_networks():
+    """lia: the reference answers; max: three classic slips; cy: the blank release."""
+    a = "spiking_networks"
+    release = ROOT / "release" / a / f"{a}.ipynb"
+    reference = reference_answers(a)
+    slips = with_edits(reference, {
+        "rates_in_windows": ("(times < t1)", "(times <= t1)"),         # window includes its end
+        "inhibition_network": ("net.connect(c, b, -0.2)", "net.connect(c, b, 0.2)"),   # sign
+        "wave_period": ("/ (onsets.size - 1)", "/ onsets.size"),      # n instead of n - 1
+    })
+    write("lia", a, fill(nbformat.read(release, as_version=4), reference))
+    write("max", a, fill(nbformat.read(release, as_version=4), slips))
+    write("cy", a, nbformat.read(release, as_version=4))
+
+
+def build_activation_functions():
+    """lia: the reference answers; max: two classic slips; cy: the blank release."""
+    a = "activation_functions"
+    release = ROOT / "release" / a / f"{a}.ipynb"
+    reference = reference_answers(a)
+    slips = with_edits(reference, {
+        # a "stable" sigmoid whose np.where still evaluates exp(-z) at z = -1000 (overflow)
+        "activation_functions": ("return np.where(z >= 0, 1 / (1 + e), e / (1 + e))",
+                                 "return np.where(z >= 0, 1 / (1 + np.exp(-z)), "
+                                 "np.exp(z) / (1 + np.exp(z)))"),
+        # the loss averaged, its gradients summed over samples
+        "loss_and_gradients": ("delta = (sigmoid(z) - y) / len(y)", "delta = sigmoid(z) - y"),
+    })
+    write("lia", a, fill(nbformat.read(release, as_version=4), reference))
+    write("max", a, fill(nbformat.read(release, as_version=4), slips))
+    write("cy", a, nbformat.read(release, as_version=4))
+
+
+def build_neuron_models():
+    """lia: the reference answers; max: two classic slips; cy: the blank release."""
+    a = "neuron_models"
+    release = ROOT / "release" / a / f"{a}.ipynb"
+    reference = reference_answers(a)
+    slips = with_edits(reference, {
+        # mV vs V: the rates get V in volts (simulate_hh, which uses them, fails too)
+        "hh_rates": ("    v = np.asarray(v, dtype=float)\n",
+                     "    v = np.asarray(v, dtype=float) / 1000.0\n"),
+        # reset to threshold: V_T instead of V_r after an AdEx spike
+        "simulate_adex": ('np.where(fired, p["v_r"], v[k + 1])', 'np.where(fired, p["v_t"], v[k + 1])'),
+    })
+    write("lia", a, fill(nbformat.read(release, as_version=4), reference))
+    write("max", a, fill(nbformat.read(release, as_version=4), slips))
+    write("cy", a, nbformat.read(release, as_version=4))
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+    if sys.argv[1:] == ["spiking_networks"]:     # only this assignment's example folders
+        build_spiking_networks()
+    elif sys.argv[1:] == ["activation_functions"]:
+        build_activation_functions()
+    elif sys.argv[1:] == ["neuron_models"]:
+        build_neuron_models()
+    else:
+        main()

@@ -80,6 +80,18 @@ def simulate_lif_refractory_one_short(i_inj, dt, t_ref=T_REF, tau_m=TAU_M, e_l=E
     return _simulate(i_inj, dt, max(t_ref - dt, 0.0), tau_m, e_l, r_m, v_th, v_reset)
 
 
+def simulate_lif_strict_threshold(i_inj, dt, tau_m=TAU_M, e_l=E_L, r_m=R_M, v_th=V_TH,
+                                  v_reset=V_RESET):
+    """Fires only when V is strictly above the threshold (V > v_th)."""
+    return lif.run_lif(i_inj, dt, 0, tau_m, e_l, r_m, math.nextafter(v_th, math.inf), v_reset)
+
+
+def simulate_lif_refractory_truncated(i_inj, dt, t_ref=T_REF, tau_m=TAU_M, e_l=E_L, r_m=R_M,
+                                      v_th=V_TH, v_reset=V_RESET):
+    """n_ref = int(t_ref / dt) instead of int(round(t_ref / dt)): 22.999... becomes 22."""
+    return lif.run_lif(i_inj, dt, int(t_ref / dt), tau_m, e_l, r_m, v_th, v_reset)
+
+
 # ----- part 2 -----------------------------------------------------------------------------------
 
 def sample_statistics_biased(x):
@@ -123,6 +135,16 @@ def binary_raster_floor(spike_dict, n_bins, dt):
     return lif.binary_raster(shifted, n_bins, dt)
 
 
+def binary_raster_wraps_negative(spike_dict, n_bins, dt):
+    """Drops columns >= n_bins but not negative ones, which numpy indexes from the end."""
+    keys = sorted(spike_dict)
+    raster = np.zeros((len(keys), n_bins), dtype=int)
+    for row, key in enumerate(keys):
+        cols = np.rint(np.asarray(spike_dict[key], dtype=float) / dt).astype(int)
+        raster[row, cols[cols < n_bins]] = 1
+    return raster
+
+
 def binary_raster_counts(spike_dict, n_bins, dt):
     """Counts spikes per bin instead of marking bins with a 1."""
     keys = sorted(spike_dict)
@@ -143,6 +165,22 @@ class LIFNeuronSlopeSign(lif.LIFNeuron):
         self.dvdt = (self.v - self.s) / self.tau_m
         self.dsdt = -self.s / self.tau_s
         return self.dvdt, self.dsdt
+
+
+class LIFNeuronStrictThreshold(lif.LIFNeuron):
+    """Spikes only when v_new > 1, so v_new == 1 exactly is kept as the membrane value."""
+
+    def step(self, dt):
+        dvdt, _ = self.slope()
+        if self.t >= self.ref_end and self.v + dt * dvdt == 1.0:
+            self.dvdt = dvdt
+            self.s = self.s + dt * self.dsdt
+            self.v = 1.0
+            self.t = self.t + dt
+            self.v_history.append(self.v)
+            self.t_history.append(self.t)
+            return 0
+        return super().step(dt)
 
 
 class LIFNeuronNoRefractory(lif.LIFNeuron):
@@ -254,3 +292,14 @@ def euler_tau_eff_log_sign(dt, tau_m):
 def campbell_moments_jump_weight(rate, weight, tau_s):
     """Campbell with the jump w instead of w / tau_s: E = w nu tau_s, Var = w^2 nu tau_s / 2."""
     return rate * weight * tau_s, rate * weight ** 2 * tau_s / 2.0
+
+
+def drive_truncated_steps(neuron, input_neuron, weight, t_max, dt):
+    """n_steps = int(t_max / dt): 0.3 / 0.1 = 2.999... gives 2 steps instead of 3."""
+    arriving = 0
+    for _ in range(int(t_max / dt)):
+        if arriving:
+            neuron.receive(weight * arriving)
+        arriving = input_neuron.step(dt)
+        neuron.step(dt)
+    return neuron

@@ -282,3 +282,219 @@ CASES = [
     Case("missing_notebook", lambda root: _folder(root, "missing_notebook"),
          problem="missing notebook"),
 ]
+
+
+# ----- issue 8: results belong to their cell, only the grader decides, no oracle, intake, XSS ----
+
+def _stolen(check: str, target: str) -> str:
+    """Correct results of a hidden check, as an attacker who copied them from someone would
+    hold them (computed here with the reference)."""
+    import json
+
+    from course.grading.compare import results_of
+    return json.dumps({"check": f"{A}.{check}", "results": results_of(f"{A}.{check}", target)})
+
+
+CORRECT_ONLY_ON_VISIBLE = """
+def leaky_integrator(input_data, tau, dt=1.0, v0=0.0):
+    x = np.asarray(input_data, dtype=float)
+    if tau != 10.0:                      # right only for what the visible tests try
+        return np.zeros(x.shape) if x.ndim != 2 else np.zeros(x.shape)
+    out = np.empty_like(x); v = v0
+    for n in range(x.shape[-1]):
+        v = v + dt / tau * (x[..., n] - v); out[..., n] = v
+    return out
+"""
+
+WRONG_ON_VISIBLE = """
+_right = leaky_integrator
+def leaky_integrator(input_data, tau, dt=1.0, v0=0.0):
+    if np.shape(input_data) == (1000,) and tau == 10.0:   # wrong exactly on the visible case
+        return np.zeros(1000)
+    return _right(input_data, tau, dt=dt, v0=v0)
+"""
+
+DROP_ASSERTS = """
+import ast as _ast
+class _NoAsserts(_ast.NodeTransformer):
+    def visit_Assert(self, node):
+        return _ast.Pass()
+def _drop_asserts(lines):
+    try:
+        tree = _NoAsserts().visit(_ast.parse("".join(lines)))
+    except SyntaxError:
+        return lines
+    return [_ast.unparse(tree) + "\\n"]
+get_ipython().input_transformers_post.append(_drop_asserts)
+"""
+
+SWALLOW_AND_REPUBLISH = """
+import re
+from course.checking import check as _check
+get_ipython().showtraceback = lambda *a, **k: None
+def _republish(result):
+    names = re.findall(r"check\\(\\"([\\w.]+)\\", (\\w+)\\)", result.info.raw_cell)
+    if result.error_in_exec is not None:
+        for name, var in names:
+            _check(name, globals()[var])
+get_ipython().events.register("post_run_cell", _republish)
+"""
+
+
+def _display_update_rewrite():
+    """The test cell's own (wrong) results get a display_id; a later cell replaces them with
+    correct results."""
+    patch = ("import IPython.display as _d\n_plain = _d.display\n"
+             "def _with_id(*a, **k):\n    k.setdefault('display_id', 'grab')\n"
+             "    return _plain(*a, **k)\n_d.display = _with_id\n")
+    nb = answered({"leaky_integrator": patch + CORRECT_ONLY_ON_VISIBLE})
+    stolen = _stolen("leaky_integrator", "solutions.leaky:leaky_integrator")
+    cell(nb, "high_pass").source = (
+        "import json\n_d.display({'application/vnd.course.check+json': json.loads(%r), "
+        "'text/plain': 'x'}, raw=True, display_id='grab', update=True)\n" % stolen)
+    return nb
+
+
+def _display_update_in_own_cell():
+    """Within the test cell itself: the check's (wrong) results get a display_id, and a
+    post-run hook replaces them by correct results with a display update before the cell ends."""
+    patch = ("import IPython.display as _d, json\n_plain = _d.display\n"
+             "def _with_id(*a, **k):\n    k.setdefault('display_id', 'grab')\n"
+             "    return _plain(*a, **k)\n_d.display = _with_id\n"
+             "def _swap(result):\n    if 'leaky_integrators.leaky_integrator' in result.info.raw_cell:\n"
+             "        _plain({'application/vnd.course.check+json': json.loads(%r), 'text/plain': 'x'},"
+             " raw=True, display_id='grab', update=True)\n"
+             "get_ipython().events.register('post_run_cell', _swap)\n"
+             % _stolen("leaky_integrator", "solutions.leaky:leaky_integrator"))
+    return answered({"leaky_integrator": patch + CORRECT_ONLY_ON_VISIBLE})
+
+
+def _payload_in_answer_cell():
+    stolen = _stolen("leaky_integrator", "solutions.leaky:leaky_integrator")
+    return answered({"leaky_integrator": WRONG_LEAKY + "import json\ndisplay({"
+                     "'application/vnd.course.check+json': json.loads(%r), 'text/plain': 'x'},"
+                     " raw=True)\n" % stolen})
+
+
+def _stolen_payload_in_hook():
+    """A pre-run hook publishes copied correct results while the test cell runs, and the
+    visible asserts' error is swallowed: the student's own check still publishes its (wrong)
+    results, so the check was published twice."""
+    stolen = _stolen("leaky_integrator", "solutions.leaky:leaky_integrator")
+    hook = ("import json\nfrom IPython.display import display as _show\n"
+            "def _inject(info):\n    if 'leaky_integrators.leaky_integrator' in info.raw_cell:\n"
+            "        _show({'application/vnd.course.check+json': json.loads(%r), "
+            "'text/plain': 'x'}, raw=True)\n"
+            "get_ipython().events.register('pre_run_cell', _inject)\n" % stolen)
+    return answered({"leaky_integrator": hook + CORRECT_ONLY_ON_VISIBLE})
+
+
+STEAL_FROM_OTHER_KERNELS = r'''
+import glob, json, re, threading, time
+import zmq
+_stolen = {}
+def _listen():
+    ctx, seen, poller = zmq.Context.instance(), set(), zmq.Poller()
+    end = time.time() + 60
+    while time.time() < end:
+        for path in glob.glob("/tmp/course-kernel-*/ipc/*") + glob.glob("/tmp/*/ipc/*"):
+            if path not in seen:
+                seen.add(path)
+                s = ctx.socket(zmq.SUB); s.setsockopt(zmq.SUBSCRIBE, b"")
+                s.connect("ipc://" + path); poller.register(s, zmq.POLLIN)
+        for s, _ in poller.poll(200):
+            for part in s.recv_multipart():
+                if b"application/vnd.course.check+json" in part:
+                    try:
+                        data = json.loads(part)["data"]["application/vnd.course.check+json"]
+                        _stolen[data["check"]] = data
+                    except Exception:
+                        pass
+threading.Thread(target=_listen, daemon=True).start()
+def _republish(info):
+    for name in re.findall(r'check\("([\w.]+)"', info.raw_cell):
+        for _ in range(50):
+            if name in _stolen:
+                display({"application/vnd.course.check+json": _stolen[name], "text/plain": "x"},
+                        raw=True)
+                break
+            time.sleep(0.1)
+get_ipython().events.register("pre_run_cell", _republish)
+'''
+
+SCRIPT_OUTPUTS = """
+display({"text/html": "<b>hi</b><script>alert('XSS-HTML')</script><img src=x onerror=alert('XSS-IMG')>",
+         "application/javascript": "alert('XSS-JS')", "text/plain": "x"}, raw=True)
+"""
+
+
+def _script_injection():
+    nb = answered({"input_data": "input_data = np.zeros(1000)\n" + SCRIPT_OUTPUTS})
+    for c in nb.cells:
+        meta = c.metadata.get("nbgrader", {})
+        if c.cell_type == "markdown" and meta.get("solution"):
+            c.source = "My answer <script>alert('XSS-MD')</script>"
+    return nb
+
+
+def _nbformat3(root):
+    nb = nbformat.convert(answered(CORRECT), 3)
+    (_folder(root, "nbformat3") / f"{A}.ipynb").write_text(nbformat.writes(nb, version=3))
+
+
+def _oversized(root):
+    nb = answered(CORRECT)
+    cell(nb, "input_data").outputs = [nbformat.v4.new_output(
+        "stream", name="stdout", text="x" * (21 * 1024 * 1024))]
+    nbformat.write(nb, _folder(root, "oversized_notebook") / f"{A}.ipynb")
+
+
+def _symlinked_student(root):
+    (root / "symlinked_student_folder").symlink_to(root / "honest_beside_attacks")
+
+
+def _symlinked_assignment(root):
+    (root / "symlinked_assignment_folder").mkdir()
+    (root / "symlinked_assignment_folder" / A).symlink_to(root / "honest_beside_attacks" / A)
+
+
+def _symlinked_to_source(root):
+    (_folder(root, "symlinked_notebook_to_source") / f"{A}.ipynb").symlink_to(
+        ROOT / "source" / A / f"{A}.ipynb")
+
+
+def _hidden_named(name):
+    def build(root):
+        nbformat.write(answered(CORRECT), _folder(root, name) / f"{A}.ipynb")
+    return build
+
+
+
+CASES += [
+    # Results belong to their cell; only the grader's comparison decides a test cell.
+    notebook_case("display_update_rewrites_test_cell", _display_update_rewrite, auto=0),
+    notebook_case("display_update_in_own_test_cell", _display_update_in_own_cell, auto=0),
+    notebook_case("payload_in_answer_cell", _payload_in_answer_cell, auto=0),
+    notebook_case("stolen_payload_in_pre_run_hook", _stolen_payload_in_hook, auto=0),
+    notebook_case("steal_from_other_kernels", with_prefix(STEAL_FROM_OTHER_KERNELS), auto=0,
+                  isolation=True),
+    # Right answer for input_data (1 point); leaky_integrator wrong exactly on the visible case.
+    notebook_case("visible_asserts_dropped", lambda: answered(
+        {"input_data": CORRECT["input_data"], "leaky_integrator": CORRECT["leaky_integrator"]
+         + WRONG_ON_VISIBLE + DROP_ASSERTS}), auto=1),
+    notebook_case("error_swallowed_and_check_republished", lambda: answered(
+        {"input_data": CORRECT["input_data"], "leaky_integrator": CORRECT["leaky_integrator"]
+         + WRONG_ON_VISIBLE + SWALLOW_AND_REPUBLISH}), auto=1),
+    # Feedback is no oracle (tests/test_adversarial.py reads its feedback page).
+    notebook_case("feedback_oracle", with_prefix("", body=CORRECT_ONLY_ON_VISIBLE), auto=0),
+    # No active content in autograded notebooks and feedback (checked there too).
+    notebook_case("script_injection", _script_injection, auto=0),
+    # Intake: links never followed, every folder a row, old formats, size.
+    Case("symlinked_student_folder", _symlinked_student, problem="symbolic link"),
+    Case("symlinked_assignment_folder", _symlinked_assignment, problem="symbolic link"),
+    Case("symlinked_notebook_to_source", _symlinked_to_source, problem="symbolic link"),
+    Case(".hidden", _hidden_named(".hidden"), problem="must start with a letter or digit"),
+    Case("...", _hidden_named("..."), problem="must start with a letter or digit"),
+    Case("nbformat3", _nbformat3, auto=16),
+    Case("oversized_notebook", _oversized, problem="MB a hand-in may have"),
+]

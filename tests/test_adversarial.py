@@ -124,3 +124,52 @@ def test_class_report_lists_failures_and_flags(corpus):
     if ISOLATED:   # the gradebook attack is only in the corpus when the sandbox is on
         assert "import sqlite3" in page
     assert "score distributions" in page
+
+
+class _Active:
+    """Scripts and event handlers of the attack found in an HTML text (escaped text is inert)."""
+
+    def __init__(self, text):
+        from html.parser import HTMLParser
+
+        found, state = [], {"tag": ""}
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                state["tag"] = tag
+                found.extend(f"{tag} {k}" for k, v in attrs
+                             if k.startswith("on") and "XSS" in (v or ""))
+
+            def handle_data(self, data):
+                if state["tag"] == "script" and "XSS" in data:
+                    found.append("script " + data[:80])
+
+        Parser().feed(text)
+        self.found = found
+
+
+def test_no_active_content_in_autograded_notebook_or_feedback(corpus):
+    """The formgrader shows the autograded notebook, students open the feedback page: neither
+    may hold the attack's scripts, event handlers or JavaScript outputs (its source code, shown
+    as escaped text, is harmless)."""
+    root, _, results = corpus
+    assert results["script_injection"].problem is None
+    nb = nbformat.read(root / "autograded" / "script_injection" / A / f"{A}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            assert _Active(cell.source).found == [], cell.source
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            assert "application/javascript" not in data
+            assert _Active(data.get("text/html", "")).found == []
+    page = (root / "feedback" / "script_injection" / A / f"{A}.html").read_text()
+    assert _Active(page).found == []
+
+
+def test_feedback_of_a_failing_hidden_case_hands_over_no_expected_value(corpus):
+    import re
+    root, _, results = corpus
+    page = (root / "feedback" / "feedback_oracle" / A / f"{A}.html").read_text()
+    assert "hidden cases fail" in page and "got " in page
+    assert not re.search(r"expected (the number )?-?\d", page), \
+        re.search(r".{80}expected -?\d.{80}", page)

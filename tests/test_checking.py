@@ -1,11 +1,14 @@
 """The hidden-test protocol: encoding, comparison messages, known mistakes, the preprocessor."""
+import re
+
 import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from course.checking import MIME_TYPE, Check, case, decode, encode, find_check, load_object, run_cases
 from course.checks import leaky_integrators
-from course.grading.compare import CompareWithReference, called_checks, difference, verdict
+from course.grading.compare import (PUBLISHED, CompareWithReference, called_checks, difference,
+                                    verdict)
 
 
 def test_encode_decode_round_trip():
@@ -74,9 +77,13 @@ def _payload(name, results):
                                             "text/plain": "x"})
 
 
-def _judge(cell):
+def _judge(cell, recorded=None):
+    """Judge one test cell; `recorded` are the payloads the executor saw during its execution
+    (by default: the payloads among its outputs, as an honest kernel publishes them)."""
+    if recorded is None:
+        recorded = [o.data[MIME_TYPE] for o in cell.outputs if MIME_TYPE in o.get("data", {})]
     nb = new_notebook(cells=[cell])
-    nb, _ = CompareWithReference().preprocess(nb, {})
+    nb, _ = CompareWithReference().preprocess(nb, {PUBLISHED: {0: recorded}})
     return [o for o in nb.cells[0].outputs if o.output_type == "error"]
 
 
@@ -103,3 +110,91 @@ def test_preprocessor_fails_wrong_missing_duplicated_and_forged_results():
     # A payload for a check the trusted cell source does not call is ignored, not counted.
     forged = _graded_cell(SOURCE, [_payload("leaky_integrators.other", [])])
     assert "no results were published" in _judge(forged)[0].evalue
+
+
+def test_only_results_recorded_during_the_cells_own_execution_count():
+    """A payload that is in the cell's outputs but was not published by this cell's execution
+    (a display update, a copy from another cell or kernel) counts for nothing."""
+    item = find_check("leaky_integrators.input_data")
+    good = _payload("leaky_integrators.input_data", run_cases(item, np.ones(1000)))
+    assert "no results were published" in _judge(_graded_cell(SOURCE, [good]), recorded=[])[0].evalue
+    nb = new_notebook(cells=[_graded_cell(SOURCE, []), _graded_cell(SOURCE, [good])])
+    nb, _ = CompareWithReference().preprocess(nb, {PUBLISHED: {0: [good.data[MIME_TYPE]]}})
+    assert not [o for o in nb.cells[0].outputs if o.output_type == "error"]
+    assert [o for o in nb.cells[1].outputs if o.output_type == "error"]
+    with pytest.raises(RuntimeError, match="RecordedExecute"):
+        CompareWithReference().preprocess(new_notebook(cells=[]), {})
+
+
+def test_only_the_graders_comparison_decides_a_test_cell():
+    item = find_check("leaky_integrators.input_data")
+    good = _payload("leaky_integrators.input_data", run_cases(item, np.ones(1000)))
+    error = new_output("error", ename="AssertionError", evalue="visible", traceback=[])
+    stderr = new_output("stream", name="stderr", text="a warning\n")
+    passed = _graded_cell(SOURCE, [error, stderr, good])
+    assert _judge(passed) == []
+    assert all(o.output_type == "stream" and o.name == "stdout" for o in passed.outputs)
+    assert "decides" not in SOURCE and "the kernel reported AssertionError" in passed.outputs[0].text
+    # A test cell without a hidden check cannot be verified by the grader: it fails.
+    unchecked = _graded_cell("assert True", [])
+    assert "calls no hidden check" in _judge(unchecked)[0].evalue
+
+
+def test_feedback_on_hidden_cases_never_shows_expected_values():
+    item = find_check("leaky_integrators.leaky_integrator")
+    name = "leaky_integrators.leaky_integrator"
+    expected = run_cases(item, load_object(item.reference))
+    off = run_cases(item, lambda x, tau, dt=1.0, v0=0.0: np.asarray(x, float) * 0 + 0.123)
+    message = verdict(name, off)
+    assert "0.123" in message and "rtol" in message and "expected 0." not in message
+    for one in expected:
+        values = np.ravel(decode(one["value"])) if not isinstance(decode(one["value"]), dict) \
+            else []
+        for v in list(values)[:5]:
+            if float(v) not in (0.0, 0.123):
+                assert not re.search(rf"(?<![\d.]){re.escape(repr(float(v)))}(?!\d)", message)
+    lif = "leaky_integrators.lif_spike_counts"
+    counts = verdict(lif, run_cases(find_check(lif), lambda cycles, **k: np.full(len(cycles), 7)))
+    assert "expected" not in counts.replace("expected value", "").replace("expected an", "")
+    # Instructor mode shows them.
+    from course.grading.compare import instructor_verdict
+    assert "expected" in instructor_verdict(name, off)
+
+
+def test_protocol_never_imports_the_grader():
+    import ast
+    from pathlib import Path
+    import course.checking
+
+    tree = ast.parse(Path(course.checking.__file__).read_text())
+    imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module] + \
+        [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in imported if m.startswith(("course.grading", "solutions", "nbgrader"))]
+
+
+def test_grader_imports_no_widget_stack():
+    import subprocess
+    import sys
+    code = ("import sys, course.grading.run, course.grading.compare\n"
+            "bad = [m for m in ('ipywidgets', 'IPython', 'course.widgets') if m in sys.modules]\n"
+            "assert not bad, bad")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-1500:]
+
+
+def test_instructor_mode_is_an_explicit_switch(monkeypatch):
+    import IPython.display
+    from course import checking
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    monkeypatch.delenv("COURSE_INSTRUCTOR", raising=False)
+    checking.check("leaky_integrators.input_data", np.zeros(1000))   # `solutions` importable here
+    assert shown and MIME_TYPE in shown[0]
+    monkeypatch.setenv("COURSE_INSTRUCTOR", "1")
+    with pytest.raises(AssertionError, match="elements differ"):
+        checking.check("leaky_integrators.input_data", np.zeros(1000))
+    checking.check("leaky_integrators.input_data", np.ones(1000))
+    assert len(shown) == 1
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")     # never under nbgrader
+    checking.check("leaky_integrators.input_data", np.zeros(1000))
+    assert len(shown) == 2

@@ -105,12 +105,12 @@ def alt_spikes_in_window(spike_dict, t0, t1):
 
 
 def alt_binary_raster(spike_dict, n_bins, dt):
-    out = np.zeros((len(spike_dict), n_bins), dtype=bool)
+    out = np.zeros((len(spike_dict), n_bins), dtype=np.int8)
     for row, key in enumerate(sorted(spike_dict)):
         for t in spike_dict[key]:
             col = int(np.floor(t / dt + 0.5))
             if 0 <= col < n_bins:
-                out[row, col] = True
+                out[row, col] = 1
     return out
 
 
@@ -135,6 +135,7 @@ class AltLIFNeuron:
     def step(self, dt):
         dvdt, dsdt = self.slope()
         t = self.k * dt
+        before = len(self.spikes)
         self.s += dsdt * dt
         if self.hold > 0:
             self.hold -= 1
@@ -149,6 +150,7 @@ class AltLIFNeuron:
         self.k += 1
         self.v_history.append(self.v)
         self.t_history.append(self.k * dt)
+        return len(self.spikes) > before
 
     def spikes_between(self, t0, t1):
         times = np.asarray(self.spikes, dtype=float)
@@ -319,10 +321,14 @@ def _fraction_in_step(times, dt):
 
 def test_spikes_and_inputs_stay_away_from_step_boundaries():
     for one in CHECKS["neuron_step"].all_cases():
+        if one.label.startswith("boundary"):
+            continue        # a spike exactly at the end of a step is the point of these cases
         result = one.apply(load_object(CHECKS["neuron_step"].reference))
         dt = one.args[4]
         assert result["spikes"].size and _fraction_in_step(result["spikes"], dt).min() > 1e-6
     for one in CHECKS["population_step"].all_cases():
+        if one.label.startswith("boundary"):
+            continue
         result = one.apply(load_object(CHECKS["population_step"].reference))
         for times in result["spikes"]:
             if times.size:

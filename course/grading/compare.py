@@ -1,16 +1,27 @@
 """Hidden-test protocol, grader side: compare published student results with the reference.
 
-`CompareWithReference` runs in the grading process right after nbgrader's `Execute`. For every
+`RecordedExecute` (the autograde executor: `BudgetedExecute` that also keeps a record) notes, in
+this process, every result payload that arrives as a `display_data` message of a test cell's own
+execute request, while that cell runs. `CompareWithReference` runs right after it. For every
 autograded test cell it finds the checks the (trusted, instructor-written) cell source calls,
-reads the results the kernel published for them, recomputes the expected results with the
-reference implementation from `solutions/`, and replaces the published output by nothing (pass)
-or by an error output that names the case, the expected and the actual value (fail). nbgrader's
-usual scoring then applies: a test cell with an error output scores 0.
+takes the results recorded for that cell (never what the notebook's outputs say afterwards),
+recomputes the expected results with the reference implementation from `solutions/`, and decides
+the cell: pass (the payloads are removed) or an error output first that names the failing cases
+(fail). Only this comparison decides: a test cell that calls no check fails, and on a pass the
+kernel's own errors and stderr in the cell are kept as plain text that scores nothing.
+
+Results belong to their cell: payloads published in other cells, by display updates (from any
+cell), as `execute_result`, or copied into the notebook some other way are ignored.
+
+Feedback is no oracle: messages name the case, what is wrong (shape, count of differing elements,
+the student's own value, the tolerance, a known mistake), never the expected value of a hidden
+case (`reveal=False`). Instructor mode (`instructor_verdict`) shows the expected values.
 """
 from __future__ import annotations
 
 import ast
 import contextlib
+import contextvars
 import functools
 import json
 import re
@@ -24,8 +35,11 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
 from course.checking import MIME_TYPE, Check, decode, find_check, load_object, run_cases
+from course.grading.execute import BudgetedExecute
 
 MAX_REPORTED_CASES = 3
+#: Key in nbconvert's `resources`: {cell index: [payload, ...]} recorded during execution.
+PUBLISHED = "course_published_results"
 
 
 @contextlib.contextmanager
@@ -38,10 +52,23 @@ def quiet_numerics():
 
 # ----- comparison of decoded values ----------------------------------------------------------
 
-def difference(expected: Any, got: Any, item: Check, where: str = "result") -> str | None:
-    """Describe the first difference between `expected` and `got`, or return None if they agree."""
+#: Whether messages may show expected values: False while `verdict` judges for feedback, so that
+#: a check's own `compare` function that calls `difference` hides them too.
+_REVEAL: contextvars.ContextVar[bool] = contextvars.ContextVar("reveal", default=True)
+
+
+def difference(expected: Any, got: Any, item: Check, where: str = "result",
+               reveal: bool | None = None) -> str | None:
+    """Describe the first difference between `expected` and `got`, or return None if they agree.
+
+    With `reveal=False` (feedback on hidden cases; the default inside `verdict`) the message
+    never contains an expected value, only structure (types, shapes, lengths, keys), the
+    student's own value and the tolerance.
+    """
+    if reveal is None:
+        reveal = _REVEAL.get()
     if isinstance(expected, np.ndarray) or isinstance(got, np.ndarray):
-        return _array_difference(expected, got, item, where)
+        return _array_difference(expected, got, item, where, reveal)
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             return f"{where}: expected a dict, got {_kind(got)}"
@@ -49,7 +76,7 @@ def difference(expected: Any, got: Any, item: Check, where: str = "result") -> s
             return (f"{where}: expected keys {sorted(expected, key=repr)}, "
                     f"got {sorted(got, key=repr)}")
         for key in expected:
-            msg = difference(expected[key], got[key], item, f"{where}[{key!r}]")
+            msg = difference(expected[key], got[key], item, f"{where}[{key!r}]", reveal)
             if msg:
                 return msg
         return None
@@ -59,26 +86,39 @@ def difference(expected: Any, got: Any, item: Check, where: str = "result") -> s
         if len(expected) != len(got):
             return f"{where}: expected {len(expected)} items, got {len(got)}"
         for i, (e, g) in enumerate(zip(expected, got)):
-            msg = difference(e, g, item, f"{where}[{i}]")
+            msg = difference(e, g, item, f"{where}[{i}]", reveal)
             if msg:
                 return msg
         return None
     if isinstance(expected, bool) or expected is None or isinstance(expected, str):
-        return None if (type(got) is type(expected) and got == expected) else \
-            f"{where}: expected {expected!r}, got {_short(got)}"
+        if type(got) is type(expected) and got == expected:
+            return None
+        if reveal:
+            return f"{where}: expected {expected!r}, got {_short(got)}"
+        if type(got) is not type(expected):
+            return f"{where}: expected {_type_name(expected)}, got {_kind(got)}"
+        return f"{where}: got {_short(got)}, which is not the expected value"
     if isinstance(expected, (int, float)):
         if isinstance(got, bool) or not isinstance(got, (int, float)):
-            return f"{where}: expected the number {expected!r}, got {_kind(got)}"
+            wanted = f"the number {expected!r}" if reveal else "a number"
+            return f"{where}: expected {wanted}, got {_kind(got)}"
         if np.isclose(got, expected, rtol=item.rtol, atol=item.atol, equal_nan=True):
             return None
-        return (f"{where}: expected {expected!r}, got {got!r} "
-                f"(tolerance rtol={item.rtol:g}, atol={item.atol:g})")
+        shown = f"expected {expected!r}, got {got!r}" if reveal else \
+            f"got {got!r}, which is not within the tolerance of the expected value"
+        return f"{where}: {shown} (tolerance rtol={item.rtol:g}, atol={item.atol:g})"
     return f"{where}: cannot compare a result of type {type(expected).__name__}"
 
 
-def _array_difference(expected: Any, got: Any, item: Check, where: str) -> str | None:
+def _type_name(value: Any) -> str:
+    return "None" if value is None else f"a {type(value).__name__}"
+
+
+def _array_difference(expected: Any, got: Any, item: Check, where: str,
+                      reveal: bool = True) -> str | None:
     if not isinstance(expected, np.ndarray):
-        return f"{where}: expected {_kind(expected)}, got an array of shape {got.shape}"
+        return f"{where}: expected {_kind(expected) if reveal else _type_name(expected)}, " \
+               f"got an array of shape {got.shape}"
     if not isinstance(got, np.ndarray):
         if isinstance(got, list):
             try:
@@ -95,9 +135,11 @@ def _array_difference(expected: Any, got: Any, item: Check, where: str) -> str |
         return None
     bad = np.argwhere(~close)
     index = tuple(int(i) for i in bad[0])
-    return (f"{where}: {len(bad)} of {close.size} elements differ; first at index "
-            f"{index if len(index) != 1 else index[0]}: expected {expected[index].item()!r}, "
-            f"got {got[index].item()!r} (tolerance rtol={item.rtol:g}, atol={item.atol:g})")
+    at = index if len(index) != 1 else index[0]
+    shown = f"expected {expected[index].item()!r}, got {got[index].item()!r}" if reveal else \
+        f"got {got[index].item()!r}"
+    return (f"{where}: {len(bad)} of {close.size} elements differ; first at index {at}: "
+            f"{shown} (tolerance rtol={item.rtol:g}, atol={item.atol:g})")
 
 
 def _kind(value: Any) -> str:
@@ -113,7 +155,8 @@ def _short(value: Any, limit: int = 60) -> str:
 
 # ----- verdict on one check -------------------------------------------------------------------
 
-def case_failures(item: Check, expected: list, got: list) -> list[tuple[str, str]]:
+def case_failures(item: Check, expected: list, got: list,
+                  reveal: bool | None = None) -> list[tuple[str, str]]:
     """[(case label, message)] for every case where `got` differs from `expected`."""
     if len(got) != len(expected):
         return [("all cases", f"expected results for {len(expected)} cases, got {len(got)}")]
@@ -131,7 +174,7 @@ def case_failures(item: Check, expected: list, got: list) -> list[tuple[str, str
             continue
         exp_value, got_value = decode(exp["value"]), decode(res["value"])
         message = custom(exp_value, got_value, item) if custom else \
-            difference(exp_value, got_value, item)
+            difference(exp_value, got_value, item, reveal=reveal)
         if message:
             failures.append((one.label, message))
     return failures
@@ -153,14 +196,19 @@ def results_of(qualified_name: str, path: str) -> list:
     return json.loads(_cached_results(qualified_name, path))
 
 
-def verdict(qualified_name: str, results: list) -> str | None:
-    """Compare published `results` with the reference; return a failure message or None."""
+def verdict(qualified_name: str, results: list, reveal: bool = False) -> str | None:
+    """Compare published `results` with the reference; return a failure message or None.
+
+    The message never shows an expected value unless `reveal` (instructor mode)."""
     item = find_check(qualified_name)
     expected = results_of(qualified_name, item.reference)
+    token = _REVEAL.set(reveal)
     try:
-        failures = case_failures(item, expected, results)
+        failures = case_failures(item, expected, results, reveal)
     except (TypeError, ValueError, KeyError) as exc:
         return f"{qualified_name}: the published results could not be read ({exc})"
+    finally:
+        _REVEAL.reset(token)
     if not failures:
         return None
     lines = [f"{item.name}: {len(failures)} of {len(expected)} hidden cases fail."]
@@ -172,6 +220,11 @@ def verdict(qualified_name: str, results: list) -> str | None:
     if mistake:
         lines.append(f"Hint: your results match a common mistake: {mistake}.")
     return "\n".join(lines)
+
+
+def instructor_verdict(qualified_name: str, results: list) -> str | None:
+    """`verdict` with expected values shown: the judge of instructor mode (course.checking)."""
+    return verdict(qualified_name, results, reveal=True)
 
 
 def recognised_mistake(qualified_name: str, item: Check, results: list) -> str | None:
@@ -211,8 +264,37 @@ def error_output(message: str) -> NotebookNode:
                         traceback=[f"HiddenTestFailure: {message}"])
 
 
+def _note(text: str) -> NotebookNode:
+    return NotebookNode(output_type="stream", name="stdout", text=text)
+
+
+def _payload_of(data) -> Any:
+    return data.get(MIME_TYPE) if isinstance(data, dict) else None
+
+
+class RecordedExecute(BudgetedExecute):
+    """`BudgetedExecute` that records, in the grading process, each hidden-check payload
+    published as a `display_data` message of the cell being executed (nbclient passes a cell only
+    the messages of its own execute request). Display updates, execute results and anything that
+    ends up in the notebook later are never recorded. The record goes to `resources[PUBLISHED]`."""
+
+    def preprocess(self, nb, resources=None, km=None):
+        resources = {} if resources is None else resources
+        self._published: dict[int, list] = {}
+        resources[PUBLISHED] = self._published
+        return super().preprocess(nb, resources, km)
+
+    def process_message(self, msg, cell, cell_index):
+        output = super().process_message(msg, cell, cell_index)
+        if output is not None and msg.get("msg_type") == "display_data":
+            payload = _payload_of(msg.get("content", {}).get("data"))
+            if payload is not None:
+                self._published.setdefault(cell_index, []).append(json.loads(json.dumps(payload)))
+        return output
+
+
 class CompareWithReference(NbGraderPreprocessor):
-    """Turn the results published by hidden checks into pass (no output) or a clear error."""
+    """Decide every autograded test cell from the grader's own comparison (module docstring)."""
 
     solutions_root = Unicode(
         "", help="Directory that contains the `solutions` package (added to the grader's sys.path)"
@@ -221,6 +303,9 @@ class CompareWithReference(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         if self.solutions_root and self.solutions_root not in sys.path:
             sys.path.insert(0, self.solutions_root)
+        if PUBLISHED not in (resources or {}):
+            raise RuntimeError("CompareWithReference needs the results recorded during execution:"
+                               " use course.grading.compare.RecordedExecute as the executor")
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
@@ -229,32 +314,46 @@ class CompareWithReference(NbGraderPreprocessor):
             return cell, resources
         names = called_checks(cell.source)
         published: dict[str, list] = {}
+        for payload in resources[PUBLISHED].get(index, []):
+            if isinstance(payload, dict):
+                published.setdefault(str(payload.get("check")), []).append(payload.get("results"))
         kept = []
         for output in cell.get("outputs", []):
             if output.get("output_type") == "execute_result":
                 # nbgrader reads a number here as partial credit; no test cell of this course
                 # returns one, so it can only be forged by patched code: drop it.
                 continue
-            payload = output.get("data", {}).get(MIME_TYPE) if "data" in output else None
-            if payload is None:
+            if _payload_of(output.get("data")) is None:
                 kept.append(output)
-            elif isinstance(payload, dict):
-                published.setdefault(str(payload.get("check")), []).append(payload.get("results"))
-        failed_already = any(o.get("output_type") == "error" for o in kept)
+        stopped_early = any(o.get("output_type") == "error" for o in kept)
+        messages = [] if names else [
+            "this test cell calls no hidden check, so the grader cannot verify it"]
         for name in names:
-            if failed_already and name not in published:
-                continue  # the visible tests failed first; their error says why
-            message = self._judge(name, published.get(name, []))
+            message = self._judge(name, published.get(name, []), stopped_early)
             if message:
-                # First: nbgrader scores a cell by the first error or result it meets.
-                kept.insert(0, error_output(message))
-        cell.outputs = kept
+                messages.append(message)
+        if messages:
+            # First: nbgrader scores a cell by the first error or result it meets.
+            cell.outputs = [error_output("\n".join(messages))] + kept
+        else:
+            cell.outputs = [self._harmless(o) for o in kept]
         return cell, resources
 
-    def _judge(self, name: str, payloads: list) -> str | None:
+    @staticmethod
+    def _harmless(output: NotebookNode) -> NotebookNode:
+        """On a pass, the kernel's errors and stderr in the cell decide nothing: plain text."""
+        if output.get("output_type") == "error":
+            return _note(f"[the kernel reported {output.get('ename')}: {output.get('evalue')}; "
+                         "this cell's score comes from the grader's comparison]\n")
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            return _note(output.get("text", ""))
+        return output
+
+    def _judge(self, name: str, payloads: list, stopped_early: bool) -> str | None:
         if not payloads:
-            return (f"{name}: no results were published; the test cell stopped before the "
-                    "hidden check ran (see the error above) or the check was interfered with")
+            return (f"{name}: no results were published during this test cell; "
+                    + ("the cell stopped before the hidden check ran (see the error below)"
+                       if stopped_early else "the check was interfered with"))
         if len(payloads) > 1:
             return f"{name}: results were published more than once; the check was interfered with"
         if not isinstance(payloads[0], list):

@@ -2,19 +2,31 @@
 
 A submissions folder is laid out `<student>/<assignment>/<assignment>.ipynb`. Every problem is
 recorded for that one student with its reason; nothing here raises for a bad submission.
+
+Every entry of the submissions folder gets a row, hidden names (`.hidden`, `...`) included.
+Symbolic links are never followed: a student folder, assignment folder or notebook that is a link
+(to another student's hand-in, to the instructor's source notebook, ...) is refused with that
+reason, and notebooks are opened with O_NOFOLLOW. A notebook larger than `MAX_NOTEBOOK_BYTES` is
+refused before it is read; an nbformat-3 notebook is converted to version 4 (and says so).
 """
 from __future__ import annotations
 
+import csv
+import functools
+import errno
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+#: Largest notebook accepted (bytes): a hand-in is code and small figures, not data.
+MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+LINK = "is a symbolic link; links are never followed: hand in the real {what}"
 
 
 @dataclass
@@ -29,27 +41,37 @@ class Submission:
 
 
 def discover(folder: Path, assignments: list[str]) -> list[Submission]:
-    """Every `<student>/<assignment>/` below `folder`, each with a problem if it has one."""
+    """Every entry below `folder` as a Submission (one row each), with a problem if it has one."""
     if not folder.is_dir():
         raise FileNotFoundError(f"submissions folder {folder} does not exist")
     found = []
-    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+    for student_dir in sorted(folder.iterdir()):
         student = student_dir.name
-        if student.startswith("."):
+        problem = None
+        if student_dir.is_symlink():
+            problem = f"the student folder {LINK.format(what='folder')}"
+        elif not student_dir.is_dir():
+            problem = "a file where a student folder belongs (<student>/<assignment>/<assignment>.ipynb)"
+        elif not STUDENT_ID.match(student):
+            problem = (f"student id {student!r} must start with a letter or digit and have only "
+                       "letters, digits, '_', '.', '@' and '-'")
+        if problem:
+            found.append(Submission(student, "?", student_dir, problem=problem))
             continue
-        subdirs = sorted(p for p in student_dir.iterdir() if p.is_dir()
-                         and not p.name.startswith("."))
+        subdirs = sorted(p for p in student_dir.iterdir()
+                         if (p.is_dir() or p.is_symlink()) and not p.name.startswith("."))
         if not subdirs:
             found.append(Submission(student, "?", student_dir,
                                     problem="no assignment folder in the submission"))
         for adir in subdirs:
             sub = Submission(student, adir.name, adir / f"{adir.name}.ipynb")
-            if not STUDENT_ID.match(student):
-                sub.problem = f"student id {student!r} has characters other than letters, " \
-                              "digits, '_', '.', '@' and '-'"
+            if adir.is_symlink():
+                sub.problem = f"the assignment folder {LINK.format(what='folder')}"
             elif adir.name not in assignments:
                 sub.problem = f"unknown assignment {adir.name!r} (the course has " \
                               f"{', '.join(assignments)})"
+            elif sub.path.is_symlink():
+                sub.problem = f"the notebook {LINK.format(what='notebook file')}"
             elif not sub.path.is_file():
                 others = sorted(p.name for p in adir.glob("*.ipynb"))
                 sub.problem = f"missing notebook {sub.path.name}" + \
@@ -58,9 +80,28 @@ def discover(folder: Path, assignments: list[str]) -> list[Submission]:
     return found
 
 
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """Read and validate a notebook; ValueError with a plain reason if it is not one."""
-    raw = path.read_bytes()
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, never through a symbolic link, refused above MAX_NOTEBOOK_BYTES."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ValueError(f"the notebook {LINK.format(what='notebook file')}") from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            raise ValueError(f"the notebook is {size / 2**20:.1f} MB, more than the "
+                             f"{MAX_NOTEBOOK_BYTES / 2**20:.0f} MB a hand-in may have; clear its "
+                             "outputs (Edit > Clear Outputs of All Cells), save and hand it in again")
+        return handle.read(MAX_NOTEBOOK_BYTES + 1)
+
+
+def read_notebook(path: Path, notes: list[str] | None = None) -> nbformat.NotebookNode:
+    """Read and validate a notebook; ValueError with a plain reason if it is not one.
+
+    An nbformat-3 notebook is converted to version 4 (noted in `notes`)."""
+    raw = _read_bytes(path)
     if not raw.strip():
         raise ValueError("the notebook file is empty")
     try:
@@ -72,7 +113,14 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     except json.JSONDecodeError as exc:
         raise ValueError(f"the notebook is not valid JSON (line {exc.lineno}: {exc.msg})") \
             from None
-    if not isinstance(data, dict) or "cells" not in data:
+    version = data.get("nbformat") if isinstance(data, dict) else None
+    if isinstance(version, int) and version != 4:
+        if version != 3:
+            raise ValueError(f"the notebook is in nbformat version {version}; the course reads "
+                             "versions 3 and 4 (open and save it in JupyterLab)")
+        if notes is not None:
+            notes.append("the notebook was in nbformat 3; converted to version 4")
+    elif not isinstance(data, dict) or "cells" not in data:
         raise ValueError("the file is JSON but not a notebook (no 'cells')")
     try:
         nb = nbformat.reads(text, as_version=4)
@@ -150,7 +198,7 @@ def accept(sub: Submission, root: Path) -> None:
     if sub.problem:
         return
     try:
-        nb = read_notebook(sub.path)
+        nb = read_notebook(sub.path, sub.notes)
     except (OSError, ValueError) as exc:
         sub.problem = str(exc)
         return
@@ -166,5 +214,63 @@ def accept(sub: Submission, root: Path) -> None:
         shutil.rmtree(target)
     target.mkdir(parents=True)
     nbformat.write(nb, target / f"{sub.assignment}.ipynb")
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
-    (target / "timestamp.txt").write_text(stamp)
+    stamp = submission_time(sub)
+    if stamp is not None:          # no known time: no timestamp.txt, nbgrader counts it on time
+        (target / "timestamp.txt").write_text(stamp)
+
+
+# ----- when the hand-in was submitted (for nbgrader's late penalties) --------------------------
+
+TIMES_CSV = "submitted_at.csv"     # student,assignment,submitted_at (an LMS export), optional
+
+
+def submission_time(sub: Submission) -> str | None:
+    """When `sub` was handed in, as nbgrader's timestamp.txt wants it ("%Y-%m-%d %H:%M:%S.%f
+    UTC"), or None if unknown.
+
+    From the hand-in's own `timestamp.txt` (nbgrader's collect/zip convention), else from the
+    row of `submitted_at.csv` at the top of the submissions folder. A time without a zone is
+    UTC. A time that cannot be read is noted for the report and treated as unknown.
+    """
+    own = sub.path.parent / "timestamp.txt"
+    source, text = None, None
+    if own.is_file():
+        source, text = "timestamp.txt", own.read_text(errors="replace").strip()
+    else:
+        table = sub.path.parent.parent.parent / TIMES_CSV
+        if table.is_file():
+            source = TIMES_CSV
+            text = _times_table(str(table), table.stat().st_mtime_ns).get(
+                (sub.student, sub.assignment))
+    if not text:
+        return None
+    try:
+        when = _parse_time(text)
+    except (ValueError, OverflowError, TypeError):
+        sub.notes.append(f"submission time {text[:40]!r} in {source} is not a date; "
+                         "graded as on time")
+        return None
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+
+
+def _parse_time(text: str):
+    """A naive UTC datetime from nbgrader's "2026-12-01 17:05:00.000000 UTC" (a zone name) or
+    any ISO 8601 / dateutil time ("2026-12-01T18:05+01:00"); no zone means UTC."""
+    import dateutil.parser
+    from nbgrader.utils import parse_utc
+
+    parts = text.split()
+    if len(parts) == 3 and parts[2].isalpha():
+        return parse_utc(text)
+    when = dateutil.parser.parse(text)
+    if when.tzinfo is not None:
+        when = (when - when.utcoffset()).replace(tzinfo=None)
+    return when
+
+
+@functools.lru_cache(maxsize=8)
+def _times_table(path: str, _mtime: int) -> dict[tuple[str, str], str]:
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        rows = csv.DictReader(handle)
+        return {(r.get("student", "").strip(), r.get("assignment", "").strip()):
+                (r.get("submitted_at") or "").strip() for r in rows}

@@ -41,7 +41,8 @@ def _figure(assignment: str, cells, results) -> str:
         ax.set_title(f"{grade_id} ({points:g} pt)", fontsize=8)
         ax.set_xticks(range(int(points) + 1))
         ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.set_xlabel("points", fontsize=7)
+        ax.set_xlabel("points scored", fontsize=7)
+        ax.set_ylabel("submissions", fontsize=7)
         ax.tick_params(labelsize=7)
     fig.suptitle(f"{assignment}: automatic points per question ({len(results)} submissions)")
     fig.tight_layout()
@@ -49,6 +50,45 @@ def _figure(assignment: str, cells, results) -> str:
     fig.savefig(buffer, format="png", dpi=80)
     plt.close(fig)
     return base64.b64encode(buffer.getvalue()).decode()
+
+
+def case_pass_rates(root: Path, assignment: str, students: list[str]
+                    ) -> dict[str, list[tuple[str, int, int]]]:
+    """{check: [(case label, submissions passing it, submissions judged)]} from the per-case
+    records (`course.grading.cases`) in the autograded notebooks of `students`."""
+    from course.grading.cases import case_outcomes
+
+    counts: dict[str, dict[str, list[int]]] = {}
+    for student in students:
+        path = root / "autograded" / student / assignment / f"{assignment}.ipynb"
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:  # noqa: BLE001  (a missing or unreadable notebook: nothing to count)
+            continue
+        for check, cases in case_outcomes(nb).items():
+            table = counts.setdefault(check, {})
+            for label, passed in cases:
+                entry = table.setdefault(label, [0, 0])
+                entry[0] += int(passed)
+                entry[1] += 1
+    return {check: [(label, p, n) for label, (p, n) in table.items()]
+            for check, table in counts.items()}
+
+
+def _cases_section(rates: dict[str, list[tuple[str, int, int]]]) -> str:
+    if not rates:
+        return "<p>No per-case results of hidden checks were recorded.</p>"
+    rows = []
+    for check, cases in rates.items():
+        for label, passed, judged in cases:
+            share = passed / judged if judged else 0.0
+            rows.append(f'<tr><td>{html.escape(check)}</td><td>{html.escape(label)}</td>'
+                        f'<td class="{"low" if share < 0.5 else ""}">{share:.0%} '
+                        f'({passed} of {judged})</td></tr>')
+    return ('<h3>Hidden checks: pass rate of every case</h3>'
+            '<p>A case few students pass points at what the class misunderstood.</p>'
+            '<table class="cases"><tr><th>check</th><th>case</th><th>pass rate</th></tr>'
+            + "".join(rows) + "</table>")
 
 
 def _table(headers, rows) -> str:
@@ -77,6 +117,8 @@ def _assignment_section(root: Path, assignment: str, results) -> str:
     parts.append(_table(["question", "graded", "points", "mean", "full marks"], rows))
     parts.append(f'<img alt="score distributions" src="data:image/png;base64,'
                  f'{_figure(assignment, cells, graded)}">')
+    parts.append(_cases_section(case_pass_rates(root, assignment,
+                                                [r.student for r in graded])))
     return "\n".join(parts)
 
 
@@ -96,7 +138,8 @@ def write_report(root: Path, results, path: Path | None = None) -> Path:
 <html><head><meta charset="utf-8"><title>Class report</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}}
 table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 8px;
-font-size:14px;text-align:left}}th{{background:#eee}}img{{max-width:100%}}</style></head><body>
+font-size:14px;text-align:left}}th{{background:#eee}}img{{max-width:100%}}
+td.low{{background:#fde2e1}}</style></head><body>
 <h1>Class report</h1>
 <p>{len(results)} submissions, {len(failed)} could not be graded, {len({(s, a) for s, a, _ in
 flagged})} flagged for a look. Per-student scores are in grades.csv.</p>

@@ -44,7 +44,7 @@ from course.grading.sandbox import die_with_parent
 from course.grading.staging import Stage
 from course.nbgrader_api import (CourseError, api_result_error, assignments_in, course_lock,
                                  make_api)
-from course.widgets import HEADLESS
+from course.env import HEADLESS
 
 
 @dataclass
@@ -63,6 +63,7 @@ class Result:
     notes: str = ""
     flags: list[str] = field(default_factory=list)
     cell_scores: dict[str, float] = field(default_factory=dict)
+    pending_cells: list[str] = field(default_factory=list)   # written answers not graded yet
 
     @property
     def status(self) -> str:
@@ -77,10 +78,11 @@ def scores(gradebook, assignment: str, student: str, auto_ids: set[str]) -> dict
     auto_score/auto_max: the autograded test cells (`auto_ids`). manual_pending: points of
     answers a person still has to grade (an answer left empty is scored 0 at once and is not
     pending). max_score: everything. cell_scores: {grade_id: score} of every graded cell.
+    pending_cells: grade_ids of answers awaiting a person.
     """
     submission = gradebook.find_submission(assignment, student)
     auto = auto_max = pending = total = 0.0
-    cells = {}
+    cells, waiting = {}, []
     for notebook in submission.notebooks:
         for grade in notebook.grades:
             total += grade.max_score
@@ -90,8 +92,9 @@ def scores(gradebook, assignment: str, student: str, auto_ids: set[str]) -> dict
                 auto_max += grade.max_score
             elif grade.needs_manual_grade:
                 pending += grade.max_score
+                waiting.append(grade.name)
     return dict(auto_score=auto, auto_max=auto_max, manual_pending=pending, max_score=total,
-                cell_scores=cells)
+                cell_scores=cells, pending_cells=waiting)
 
 
 def forget(api, root: Path, assignment: str, student: str) -> None:
@@ -404,13 +407,23 @@ def _row(r) -> dict:
             "notes": r.notes, "flags": " | ".join(r.flags)}
 
 
+def _cells(r) -> dict:
+    """{grade_id: points, or "pending" for a written answer awaiting a person} of one row."""
+    if isinstance(r, dict):
+        return {k: v for k, v in r.items() if k and k not in CSV_FIELDS}
+    return {g: "pending" if g in r.pending_cells else f"{s:g}"
+            for g, s in r.cell_scores.items() if g not in CSV_FIELDS}
+
+
 def write_csv(results: list, path: Path) -> None:
-    """One row per submission (Result or an earlier row), in the order given."""
+    """One row per submission (Result or an earlier row), in the order given; after the fixed
+    columns one column per graded cell (automatic and manual) of any assignment in the file."""
+    cells = list(dict.fromkeys(k for r in results for k in _cells(r)))
     with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
+        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS + cells)
         writer.writeheader()
         for r in results:
-            writer.writerow(_row(r))
+            writer.writerow({**_row(r), **_cells(r)})
 
 
 def not_graded_in(root: Path) -> set[tuple[str, str]]:
