@@ -35,7 +35,7 @@ def corpus(tmp_path_factory):
     honest = tmp_path_factory.mktemp("honest")
     (honest / "witness" / A).mkdir(parents=True)
     nbformat.write(answered(CORRECT), honest / "witness" / A / f"{A}.ipynb")
-    options = GradingOptions(workers=2, budget=20)
+    options = GradingOptions(workers=4, budget=20)
     before = grade(root, honest, log=lambda line: None, options=options)[0]
     subs = tmp_path_factory.mktemp("attacks")
     for case in ACTIVE:

@@ -228,20 +228,22 @@ def submission_time(sub: Submission) -> str | None:
     """When `sub` was handed in, as nbgrader's timestamp.txt wants it ("%Y-%m-%d %H:%M:%S.%f
     UTC"), or None if unknown.
 
-    From the hand-in's own `timestamp.txt` (nbgrader's collect/zip convention), else from the
-    row of `submitted_at.csv` at the top of the submissions folder. A time without a zone is
-    UTC. A time that cannot be read is noted for the report and treated as unknown.
+    From the row of `submitted_at.csv` at the top of the submissions folder (the instructor's
+    record, e.g. an LMS export), else from the hand-in's own `timestamp.txt` (nbgrader's
+    collect/zip convention; a file inside a hand-in could have been written by the student, so
+    the instructor's table wins). A time without a zone is UTC. A time that cannot be read is
+    noted for the report and treated as unknown.
     """
-    own = sub.path.parent / "timestamp.txt"
     source, text = None, None
-    if own.is_file():
-        source, text = "timestamp.txt", own.read_text(errors="replace").strip()
-    else:
-        table = sub.path.parent.parent.parent / TIMES_CSV
-        if table.is_file():
-            source = TIMES_CSV
-            text = _times_table(str(table), table.stat().st_mtime_ns).get(
-                (sub.student, sub.assignment))
+    table = sub.path.parent.parent.parent / TIMES_CSV
+    if table.is_file():
+        text = _times_table(str(table), table.stat().st_mtime_ns).get(
+            (sub.student, sub.assignment))
+        source = TIMES_CSV if text else None
+    own = sub.path.parent / "timestamp.txt"
+    if not text and own.is_file() and not own.is_symlink():
+        with own.open(errors="replace") as handle:
+            source, text = "timestamp.txt", handle.read(200).strip()
     if not text:
         return None
     try:
