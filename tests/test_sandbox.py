@@ -460,3 +460,14 @@ def test_kernelspec_and_config(course_root, tmp_path):
     assert sandbox.kernel_config(course_root).Execute.kernel_name == "course-sandbox"
     assert sandbox.Limits.from_budget(20).cpu_seconds == 80
     assert sandbox.Limits.from_budget(None) == sandbox.Limits()
+
+
+def test_paths_below_tmp_stay_visible(course_root, tmp_path):
+    """A venv or course package below /tmp (a clone in /tmp) is mounted after the sandbox's own
+    /tmp, not hidden by it (CI clones into any folder)."""
+    under_tmp = tempfile.mkdtemp(prefix="course-venv-")
+    plan = sandbox.plan(str(course_root), str(course_root / "autograded" / "alice" / "a"), b"{}",
+                        LIMITS, [under_tmp], [], command=["python"])
+    argv = sandbox.bwrap_command(plan, None).argv
+    tmp_mount = next(i for i in range(len(argv) - 1) if argv[i:i + 2] == ["--tmpfs", "/tmp"])
+    assert argv.index(under_tmp) > tmp_mount

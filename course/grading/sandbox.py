@@ -461,13 +461,15 @@ def bwrap_command(plan_: Plan, uid: int | None) -> _Args:
     for link, target in plan_.links.items():
         args.add("--symlink", target, link)
         args.dirs.add(link)
-    for path in plan_.readonly:
-        args.mount("--ro-bind", path, path)
+    # Fresh /proc, /dev, /tmp first: what is shown below them (a venv or course under /tmp)
+    # is mounted on top afterwards, not hidden by them.
     args.add("--proc", "/proc", "--dev", "/dev")
     args.dirs.update({"/proc", "/dev"})
     limits = plan_.limits
     args.tmpfs("/tmp", limits.tmp_mb * MiB)
     args.tmpfs("/dev/shm", limits.tmp_mb * MiB // 4)
+    for path in plan_.readonly:
+        args.mount("--ro-bind", path, path)
     args.data(plan_.connection, CONNECTION_FILE)
     if plan_.kernel_dir:
         ipc = os.path.join(plan_.kernel_dir, "ipc")
