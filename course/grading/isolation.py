@@ -2,8 +2,8 @@
 
 `grading_setup` yields nbgrader config overrides, environment variables for the kernels and a
 one-line note for the log, and removes what it installed afterwards. Isolation
-(`course.grading.sandbox`) is used when asked for, or automatically when grading runs as root
-and the machine allows it.
+(`course.grading.sandbox`, bubblewrap) is used whenever the machine allows it, with or without
+root; `--isolate on` makes its absence an error, `--isolate off` switches it off.
 """
 from __future__ import annotations
 
@@ -38,6 +38,6 @@ def grading_setup(root: Path, options) -> Iterator[tuple[Config, dict[str, str],
     overrides.merge(sandbox.kernel_config(root, limits))
     try:
         yield overrides, {"JUPYTER_PATH": str(data_dir)}, \
-            f"isolation: on (student code runs as an unprivileged user; {limits})"
+            f"isolation: on ({reason}; per kernel: {limits})"
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
