@@ -24,7 +24,6 @@ reverse. Only instructor mode loads the grader's comparison, at run time, by nam
 from __future__ import annotations
 
 import importlib
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
@@ -88,6 +87,24 @@ class Check:
 
     def all_cases(self) -> list[Case]:
         return list(self.cases() if callable(self.cases) else self.cases)
+
+
+def describe(out) -> dict:
+    """What a rule about an output's type can be checked on: numpy array or not, its kind of
+    numbers ("float", "integer", "bool", or the dtype), and the values as floats."""
+    kind = np.asarray(out).dtype.kind
+    return {"numpy array": isinstance(out, np.ndarray),
+            "dtype": {"f": "float", "i": "integer", "u": "integer", "b": "bool"}.get(
+                kind, str(np.asarray(out).dtype)),
+            "values": np.asarray(out, dtype=float)}
+
+
+def typed(target, *args, **kwargs):
+    """A case's `run=`: run `target` and describe its output (each output, for a tuple)."""
+    out = target(*args, **kwargs)
+    if isinstance(out, tuple):
+        return [describe(item) for item in out]
+    return describe(out)
 
 
 def load_object(path: str) -> Any:

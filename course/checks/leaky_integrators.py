@@ -6,7 +6,7 @@ any of the listed mistakes.
 """
 import numpy as np
 
-from course.checking import Check, case
+from course.checking import Check, case, typed
 
 REF = "solutions.leaky:"
 WRONG = "solutions.leaky_mistakes:"
@@ -14,24 +14,6 @@ WRONG = "solutions.leaky_mistakes:"
 
 def _value(target):
     return target
-
-
-def describe(out):
-    """What a rule about an output's type can be checked on: numpy array or not, its kind of
-    numbers ("float", "integer", "bool", or the dtype), and the values as floats."""
-    kind = np.asarray(out).dtype.kind
-    return {"numpy array": isinstance(out, np.ndarray),
-            "dtype": {"f": "float", "i": "integer", "u": "integer", "b": "bool"}.get(
-                kind, str(np.asarray(out).dtype)),
-            "values": np.asarray(out, dtype=float)}
-
-
-def typed(target, *args, **kwargs):
-    """Run `target` and describe its output (each output, for a tuple such as the LIF's)."""
-    out = target(*args, **kwargs)
-    if isinstance(out, tuple):
-        return [describe(item) for item in out]
-    return describe(out)
 
 
 def raised(target, *args, **kwargs):

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from course.checking import Check, case
+from course.checking import Check, case, describe, typed
 from course.spikes import InputNeuron, generate_spike_train
 
 REF = "solutions.lif:"
@@ -50,24 +50,6 @@ def _floats(target, *args, **kwargs):
 
 def _arrays(target, *args, **kwargs):
     return [np.asarray(x, dtype=float) for x in target(*args, **kwargs)]
-
-
-def describe(out):
-    """What a rule about an output's type can be checked on: numpy array or not, its kind of
-    numbers ("float", "integer", "bool", or the dtype), and the values as floats."""
-    kind = np.asarray(out).dtype.kind
-    return {"numpy array": isinstance(out, np.ndarray),
-            "dtype": {"f": "float", "i": "integer", "u": "integer", "b": "bool"}.get(
-                kind, str(np.asarray(out).dtype)),
-            "values": np.asarray(out, dtype=float)}
-
-
-def typed(target, *args, **kwargs):
-    """Run `target` and describe its output (each output, for a tuple such as (v, spikes))."""
-    out = target(*args, **kwargs)
-    if isinstance(out, tuple):
-        return [describe(item) for item in out]
-    return describe(out)
 
 
 def _window_kept_apart(target, spike_dict, t0, t1):
