@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,15 +139,10 @@ def build(root: Path, assignments: list[str], work: Path,
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
-    src = sqlite3.connect(source)
-    try:
-        dst = sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    """A consistent copy of the gradebook, with its file mode."""
+    from course.grading.staging import copy_database
+
+    copy_database(source, target)
     shutil.copymode(source, target)
 
 
