@@ -57,6 +57,7 @@ def _options(args):
         if not only:
             raise CourseError("grades.csv lists no submission as 'not graded': nothing to re-run")
     return GradingOptions(workers=args.workers, budget=args.budget, isolate=args.isolate,
+                          scheduler=args.scheduler, force=args.force,
                           only=only)
 
 
@@ -172,7 +173,14 @@ def cmd_lab(args) -> int:
 
 def _grading_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--workers", type=int, default=0,
-                     help="submissions graded at once (default: two per core)")
+                     help="worker processes of the local Dask cluster, i.e. submissions run at "
+                          "once (default: two per core; ignored with --scheduler)")
+    sub.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="run the notebooks on an existing Dask cluster, e.g. "
+                          "tcp://host:8786 (default: a local cluster; README, 'Grading on a "
+                          "cluster')")
+    sub.add_argument("--force", action="store_true",
+                     help="grade again the submissions already graded from the same content")
     sub.add_argument("--budget", type=float, default=None,
                      help="seconds one submission may run in all (default: nbgrader_config.py)")
     sub.add_argument("--isolate", choices=["auto", "on", "off"], default="auto",

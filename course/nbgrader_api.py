@@ -19,6 +19,7 @@ import re
 import sys
 from pathlib import Path
 
+import course.grading  # noqa: F401  (first: keeps a slow, unused import out; see there)
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 

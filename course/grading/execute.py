@@ -14,7 +14,8 @@ Each kernel gets a folder of its own (`course-kernel-*`): jupyter_client's IPC t
 the kernel's sockets in its `ipc/` (no TCP ports: no port races, and the sandbox has no network),
 and the kernel's stdout/stderr and the sandbox launcher's messages land beside them, never on the
 grader's terminal. A kernel that cannot start is a problem of the machine, not of the student:
-it is recorded in `machine_failures` (read by the grading worker, which retries the submission).
+it is recorded in `machine_failure` (read by the executor, `course.grading.executor`, which
+raises it as a machine problem so that the task is retried).
 
 nbgrader's `LimitOutput` counts lines only; one 50 MB line passes it. `LimitOutputSize` cuts
 every text output to a number of characters and drops oversized rich outputs (images, HTML).
@@ -32,9 +33,6 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Float, Integer
-
-#: Why kernels could not start in this process (machine problems, not the student's).
-machine_failures: list[str] = []
 
 #: Message types whose content is kept as an output (their size counts against the limits).
 COUNTED = {"stream", "display_data", "execute_result", "error", "update_display_data",
@@ -99,6 +97,7 @@ class BudgetedExecute(Execute):
         self._deadline = time.monotonic() + self.submission_budget
         self._stopped: str | None = None
         self._kernel_ready = False
+        self.machine_failure: str | None = None
         self._total_bytes = 0
         self._cell_bytes = 0
         self._cell_noted = False
@@ -111,7 +110,7 @@ class BudgetedExecute(Execute):
         except Exception as exc:
             if not self._kernel_ready:
                 said = kernel_log(self._kernel_dir)
-                machine_failures.append(
+                self.machine_failure = (
                     f"the kernel could not start: {type(exc).__name__}: {exc}"
                     + (f" [{said.splitlines()[0]}]" if said else ""))
             raise

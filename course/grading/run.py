@@ -1,31 +1,38 @@
 """`course grade`: intake, autograde, feedback and grades for a folder of submissions.
 
-Each submission is graded on its own, in a process of its own with a wall-clock limit around
-everything (kernel start, cells, feedback, clean-up); when the limit passes, that process and the
-kernel it started are killed. Three outcomes:
+The coordinator (this module, in the `course grade` process) holds `solutions/`, the release and
+the gradebook; executors (Dask tasks, `course.grading.executor`) only run notebooks. Per
+submission:
+
+1. intake (`course.grading.intake`) and nbgrader's sanitizing steps (`prepare`);
+2. one Dask task runs the sanitized notebook in a sandboxed kernel (key: the job's content hash;
+   Dask's `retries` repeat it after a machine problem, and tasks of a lost worker run elsewhere);
+3. as results arrive: the comparison with the reference, scoring, late penalties, feedback and
+   the gradebook writes (`finish`), here, by one writer.
+
+Three outcomes:
 
 - graded: its scores replace the previous ones;
 - failed: the hand-in cannot be graded (not JSON, missing notebook, ...); its old scores go, so
   no stale score survives, and the reason is reported for that student;
-- not graded: a problem of the machine (a kernel that could not start, a grading process that
-  died or hung). It is tried again (`GradingOptions.retries`); if it still fails it is reported as
-  "not graded (machine problem)", never as a score, and keeps its previous scores. `course grade
-  DIR --only-not-graded` grades just those again.
+- not graded: a problem of the machine (a kernel that could not start, an executor past its
+  wall-clock limit, a worker lost too often). It is reported as "not graded (machine problem)",
+  never as a score, and keeps its previous scores. `course grade DIR --only-not-graded` grades
+  just those again.
 
 Everything is written in a staging folder and committed at the end (`course.grading.staging`):
-a run that fails or is killed changes nothing. At most `workers` submissions are graded at once,
-never two of the same student; results are reported in the order the submissions were found.
+a run that fails or is killed changes nothing, and the next run reuses the executions it had
+received (`course.grading.resume`). A submission graded before from the same content is kept,
+not graded again, unless `force`. Results are reported in the order the submissions were found.
 """
 from __future__ import annotations
 
 import collections
 import contextlib
 import csv
-import multiprocessing
-import multiprocessing.connection
+import dataclasses
 import os
 import shutil
-import signal
 import sqlite3
 import time
 import warnings
@@ -34,17 +41,20 @@ from pathlib import Path
 from typing import Callable
 
 import nbformat
+from traitlets.config import Config
 
+from course.env import HEADLESS
 from course.grading import execute
+from course.grading.executor import TOPIC, job_key, make_job
 from course.grading.intake import STUDENT_ID, Submission, accept, discover
 from course.grading.progress import Progress
 from course.grading.report import graded_cells, write_report
-from course.grading.static import flags_in_notebook
-from course.grading.sandbox import die_with_parent
+from course.grading.resume import ExecutionStore, content_hash, recorded_rows, unchanged
+from course.grading.resume import record as resume_record
 from course.grading.staging import Stage
+from course.grading.static import flags_in_notebook
 from course.nbgrader_api import (CourseError, api_result_error, assignments_in, course_lock,
                                  make_api)
-from course.env import HEADLESS
 
 
 @dataclass
@@ -64,6 +74,20 @@ class Result:
     flags: list[str] = field(default_factory=list)
     cell_scores: dict[str, float] = field(default_factory=dict)
     pending_cells: list[str] = field(default_factory=list)   # written answers not graded yet
+    kept: bool = False              # unchanged since it was graded: the recorded grade stands
+
+    @classmethod
+    def from_row(cls, row: dict, notes: str = "") -> "Result":
+        """The Result a grades.csv row records (a submission kept as it was graded)."""
+        number = lambda key: float(row.get(key) or 0)  # noqa: E731
+        cells = {k: v for k, v in row.items() if k and k not in CSV_FIELDS}
+        return cls(row["student"], row["assignment"], auto_score=number("auto_score"),
+                   auto_max=number("auto_max"), manual_pending=number("manual_pending"),
+                   max_score=number("max_score"), notes=row.get("notes") or notes,
+                   flags=[f for f in (row.get("flags") or "").split(" | ") if f],
+                   cell_scores={k: float(v) for k, v in cells.items()
+                                if v not in ("", "pending", None)},
+                   pending_cells=[k for k, v in cells.items() if v == "pending"], kept=True)
 
     @property
     def status(self) -> str:
@@ -109,45 +133,59 @@ def forget(api, root: Path, assignment: str, student: str) -> None:
             pass
 
 
-def grade_one(api, root: Path, sub: Submission) -> Result:
-    """Grade one accepted submission (already in submitted/) and write its feedback."""
-    result = Result(sub.student, sub.assignment, notes="; ".join(sub.notes))
-    started = time.perf_counter()
-    submitted = root / "submitted" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
-    result.flags = [str(f) for f in flags_in_notebook(nbformat.read(submitted, as_version=4))]
-    forget(api, root, sub.assignment, sub.student)
-    execute.machine_failures.clear()
+def _autograde(api, sub: Submission) -> dict:
     try:
-        outcome = api.autograde(sub.assignment, sub.student, force=True, create=True)
+        return api.autograde(sub.assignment, sub.student, force=True, create=True)
     except Exception as exc:  # the API catches nearly everything; this is the last net
-        outcome = {"success": False, "error": f"{type(exc).__name__}: {exc}"}
-    if execute.machine_failures:
-        result.problem, result.machine = execute.machine_failures[-1], True
-    elif outcome.get("success"):
-        feedback = api.generate_feedback(sub.assignment, sub.student, force=True)
-        if not feedback.get("success"):
-            result.notes = "; ".join(filter(None, [result.notes, "feedback failed: " +
-                                                   api_result_error(feedback)]))
-        with api.gradebook as gb:
-            auto_ids = {g for g, _, kind in graded_cells(root, sub.assignment) if kind == "auto"}
-            for key, value in scores(gb, sub.assignment, sub.student, auto_ids).items():
-                setattr(result, key, value)
-    else:
+        return {"success": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def prepare(config: Config, root: Path, sub: Submission) -> tuple[str | None, str | None]:
+    """Step 1 (`course.grading.replay`): the sanitized notebook an executor runs (JSON text),
+    None; or None, why it cannot be graded."""
+    from course.grading.replay import sanitize
+
+    path = root / "submitted" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
+    try:
+        return sanitize(config, f"sqlite:///{root / 'gradebook.db'}", sub.assignment,
+                        sub.student, path), None
+    except Exception as exc:  # noqa: BLE001  (nbgrader's own errors name the problem)
+        return None, f"autograding failed: {type(exc).__name__}: {exc}"
+
+
+def finish(api, root: Path, sub: Submission, prepared: str, executed: dict,
+           result: Result) -> None:
+    """Step 3: compare, score and write feedback from the executor's result, into `result`."""
+    from course.grading.replay import EXECUTED
+
+    forget(api, root, sub.assignment, sub.student)
+    EXECUTED[(sub.assignment, sub.student)] = {"prepared": prepared, "executed": executed}
+    try:
+        outcome = _autograde(api, sub)
+    finally:
+        EXECUTED.pop((sub.assignment, sub.student), None)
+    if not outcome.get("success"):
         result.problem = "autograding failed: " + api_result_error(outcome)
         forget(api, root, sub.assignment, sub.student)
-    result.seconds = time.perf_counter() - started
-    return result
+        return
+    feedback = api.generate_feedback(sub.assignment, sub.student, force=True)
+    if not feedback.get("success"):
+        result.notes = "; ".join(filter(None, [result.notes, "feedback failed: " +
+                                               api_result_error(feedback)]))
+    with api.gradebook as gb:
+        auto_ids = {g for g, _, kind in graded_cells(root, sub.assignment) if kind == "auto"}
+        for key, value in scores(gb, sub.assignment, sub.student, auto_ids).items():
+            setattr(result, key, value)
 
 
 @contextlib.contextmanager
-def kernel_environment(extra: dict[str, str] | None = None):
-    """Grading kernels inherit this process's environment: keep PYTHONPATH out of it, so that
-    nothing (the repository root with `solutions`, in particular) is importable from there,
-    and add `extra` (e.g. JUPYTER_PATH for the sandbox kernelspec)."""
+def clean_environment():
+    """Worker processes and kernels inherit this process's environment: keep PYTHONPATH out of
+    it, so that nothing (the repository root with `solutions`, in particular) is importable from
+    there; grading has no frontend, so sliders draw once (course.widgets)."""
     saved = dict(os.environ)
     os.environ.pop("PYTHONPATH", None)
-    os.environ[HEADLESS] = "1"   # no frontend: sliders draw once (course.widgets)
-    os.environ.update(extra or {})
+    os.environ[HEADLESS] = "1"
     try:
         yield
     finally:
@@ -155,156 +193,36 @@ def kernel_environment(extra: dict[str, str] | None = None):
         os.environ.update(saved)
 
 
-# ----- one submission, in a process of its own -----------------------------------------------
-
 def _quiet() -> None:
     # nbgrader's own gradebook code triggers SQLAlchemy warnings that mean nothing to a grader.
     warnings.filterwarnings("ignore", module="nbgrader")
     warnings.filterwarnings("ignore", message=".*not in session.*")
 
 
-def _grade_in_child(root: Path, stage: Path, overrides, sub: Submission, conn, log: Path) -> None:
-    """Body of a grading process: grade `sub` in the stage and send the Result back.
-
-    Its own process group (so the watchdog can kill it whole); its stdout and stderr go to a log
-    file in the stage, so nothing a kernel or library prints reaches the grader's terminal."""
-    os.setpgid(0, 0)
-    die_with_parent()
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    _quiet()
-    try:
-        result = grade_one(make_api(root, overrides), stage, sub)
-    except BaseException as exc:  # noqa: BLE001  (anything here is the machine's problem)
-        result = Result(sub.student, sub.assignment, problem=f"grading process failed: "
-                        f"{type(exc).__name__}: {exc}", machine=True)
-    conn.send(result)
-    conn.close()
-    os._exit(0)
-
-
-@dataclass
-class _Job:
-    index: int
-    sub: Submission
-    process: multiprocessing.Process
-    conn: multiprocessing.connection.Connection
-    deadline: float
-
-
-def _start(context, root, stage: Stage, overrides, index, sub, wall) -> _Job:
-    receive, send = context.Pipe(duplex=False)
-    logs = stage.path / "logs"
-    logs.mkdir(exist_ok=True)
-    process = context.Process(target=_grade_in_child, daemon=True, args=(
-        root, stage.path, overrides, sub, send, logs / f"{sub.student}.{sub.assignment}.log"))
-    process.start()
-    send.close()
-    return _Job(index, sub, process, receive, time.monotonic() + wall)
-
-
-def _kill(job: _Job) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(job.process.pid, signal.SIGKILL)
-    with contextlib.suppress(Exception):
-        job.process.kill()
-    job.process.join(5)
-
-
-def _outcome(job: _Job, wall: float) -> tuple[bool, Result | str | None]:
-    """(finished, Result or the machine problem that ended it) of a running job."""
-    if job.conn.poll():
-        try:
-            result = job.conn.recv()
-        except (EOFError, OSError):
-            result = None
-        job.process.join(10)
-        return True, result if result is not None else "the grading process died"
-    if not job.process.is_alive():
-        code = job.process.exitcode
-        why = (f"killed by {signal.Signals(-code).name}" if code and code < 0 and
-               -code in signal.Signals._value2member_map_ else f"exit status {code}")
-        return True, f"the grading process died ({why})"
-    if time.monotonic() > job.deadline:
-        _kill(job)
-        return True, f"grading took longer than its wall-clock limit of {wall:g} s"
-    return False, None
-
-
-def run_jobs(root: Path, stage: Stage, overrides, subs: list[tuple[int, Submission]],
-             workers: int, wall: float, retries: int, log):
-    """Grade `subs` ([(index, Submission)]) with at most `workers` processes; yield
-    (index, Result) as they finish. A machine problem is retried `retries` times."""
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    queue = collections.deque(subs)
-    attempts: collections.Counter = collections.Counter()
-    running: list[_Job] = []
-    while queue or running:
-        busy = {job.sub.student for job in running}
-        for item in list(queue):
-            if len(running) >= workers:
-                break
-            if item[1].student not in busy:        # never two hand-ins of one student at once
-                queue.remove(item)
-                busy.add(item[1].student)
-                running.append(_start(context, root, stage, overrides, *item, wall))
-        waitables = [job.conn for job in running] + [job.process.sentinel for job in running]
-        multiprocessing.connection.wait(waitables, timeout=0.5)
-        for job in list(running):
-            finished, outcome = _outcome(job, wall)
-            if not finished:
-                continue
-            running.remove(job)
-            job.conn.close()
-            sub = job.sub
-            machine = outcome if isinstance(outcome, str) else (
-                outcome.problem if outcome.machine else None)
-            if machine:
-                attempts[job.index] += 1
-                if attempts[job.index] <= retries:
-                    log(f"retrying {sub.student}/{sub.assignment} ({machine})")
-                    queue.appendleft((job.index, sub))
-                    continue
-                outcome = Result(sub.student, sub.assignment, machine=True, problem=(
-                    f"not graded (machine problem: {machine}); re-run `course grade` with "
-                    "--only-not-graded"))
-            yield job.index, outcome
-
-
-def default_workers() -> int:
-    """Two workers per core: a worker alternates between its own work (nbgrader, feedback) and
-    waiting for its kernel, so two of them keep a core busy (benchmarks/grading_speed.py).
-
-    It holds under load now that every kernel has its own process budget and sockets: on 2
-    cores, 4 concurrent runs with this default (16 kernels at once) beside a CPU hog graded
-    160 of 160 honest submissions with full marks and no retry, 673 s in all
-    (`benchmarks/concurrent_grading.py --runs 4 --submissions 40 --hog`, 2026-12-01)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return 2 * max(1, cores or 1)
-
-
 # ----- the run -------------------------------------------------------------------------------
 
 @dataclass
 class GradingOptions:
-    """How to grade: parallel workers, time budget per submission, kernel isolation, retries."""
+    """How to grade: executors, time budget per submission, kernel isolation, retries."""
 
-    workers: int = 0                # 0: two per available core (default_workers)
+    workers: int = 0                # LocalCluster size; 0: two per available core
     budget: float | None = None     # seconds per submission; None: nbgrader_config.py's
     isolate: str = "auto"           # "auto" (when possible), "on" or "off"
     retries: int = 2                # further tries of a submission that hit a machine problem
-    wall_margin: float = 120.0      # seconds on top of the budget for start, feedback, clean-up
+    wall_margin: float = 120.0      # seconds on top of the budget for kernel start and clean-up
     only: set[tuple[str, str]] | None = None   # grade only these (student, assignment) pairs
+    scheduler: str | None = None    # address of a Dask scheduler; None: a LocalCluster
+    force: bool = False             # grade again what is recorded with the same content
 
 
 def grade(root: Path, folder: Path, log: Callable[[str], None] = print,
           options: GradingOptions | None = None) -> list[Result]:
     """Grade every submission below `folder`; return one Result per submission found."""
-    from course.grading.isolation import grading_setup
+    from course.grading.cluster import default_workers, executors
 
     options = options or GradingOptions()
+    if options.isolate not in ("auto", "on", "off"):
+        raise CourseError(f"--isolate must be auto, on or off, not {options.isolate!r}")
     _quiet()
     assignments = assignments_in(root)
     submissions = discover(folder, assignments)
@@ -314,12 +232,17 @@ def grade(root: Path, folder: Path, log: Callable[[str], None] = print,
     with course_lock(root, shared=True):     # a release (exclusive) waits for the run
         stage = Stage(root)
         try:
-            with grading_setup(stage.path, options) as (overrides, env, note):
-                log(note)
-                overrides.merge(stage.overrides())
-                with kernel_environment(env):
-                    results = _grade(root, stage, submissions, log, options, overrides)
+            overrides = Config()
+            if options.budget is not None:
+                overrides.BudgetedExecute.submission_budget = float(options.budget)
+            overrides.merge(stage.overrides())
+            store = ExecutionStore(root)
+            workers = min(options.workers or default_workers(), max(1, len(submissions)))
+            with clean_environment(), executors(workers, options.scheduler) as pool:
+                results = _grade(root, stage, submissions, log, options, overrides, pool,
+                                 store)
             _commit(root, stage, results, keep_other_rows=options.only is not None)
+            store.forget_mine()
         finally:
             stage.discard()
     return results
@@ -339,41 +262,195 @@ def ensure_released(root: Path, assignments: set[str]) -> None:
         release(root, missing)
 
 
+def execution_settings(root: Path, overrides) -> dict:
+    """The executor's settings from nbgrader_config.py (+ overrides), as plain values."""
+    from course.grading.executor import EXECUTE_SETTINGS
+    from course.nbgrader_api import load_config
+
+    runner = execute.BudgetedExecute(config=load_config(root, overrides))
+    return {name: (list(v) if isinstance(v := getattr(runner, name), (list, tuple)) else v)
+            for name in EXECUTE_SETTINGS}
+
+
 def _grade(root: Path, stage: Stage, submissions: list[Submission], log,
-           options: GradingOptions, overrides) -> list[Result]:
+           options: GradingOptions, overrides, pool, store: ExecutionStore) -> list[Result]:
+    """Intake, then per submission: sanitize (here), execute (a Dask task), compare, score and
+    write feedback (here, as results arrive). Returns the Results in discovery order."""
+    from course.grading.replay import finish_config
+    from course.nbgrader_api import load_config
+
     results: dict[int, Result] = {}
     for index, sub in enumerate(submissions):
         accept(sub, stage.path)
         if sub.problem:
             results[index] = Result(sub.student, sub.assignment, problem=sub.problem)
     todo = [(i, s) for i, s in enumerate(submissions) if s.problem is None]
-    students = len({s.student for _, s in todo})
-    workers = min(options.workers or default_workers(), max(1, students))
-    wall = submission_budget(root, overrides) + options.wall_margin
+    hashes = {i: content_hash(stage.path, s.student, s.assignment) for i, s in todo}
+    if not options.force:
+        recorded = recorded_rows(root)
+        for i, s in todo:
+            row = recorded.get((s.student, s.assignment))
+            if row and unchanged(root, s.student, s.assignment, hashes[i]):
+                results[i] = Result.from_row(row, notes="; ".join(s.notes))
+                _keep_for_report(root, stage.path, s)
+        if any(i in results for i, _ in todo):
+            kept = sum(i in results for i, _ in todo)
+            log(f"{kept} submission(s) unchanged since they were graded: kept (--force grades "
+                "them again)")
+    todo = [(i, s) for i, s in todo if i not in results]
+    if todo:
+        pool.start()            # workers start while the submissions are sanitized
+    settings = execution_settings(root, overrides)
+    limits = dataclasses.asdict(sandbox_limits(options.budget))
+    wall = settings["submission_budget"] + options.wall_margin
+    config = load_config(root, overrides)
+    finishing = make_api(root, _merged(overrides, finish_config(
+        config.Autograde.autograde_preprocessors)))
+    log(f"grading {len(todo)} submission(s); {sum(r.problem is not None for r in results.values())}"
+        " could not be read")
     progress = Progress(len(todo), log)
-    log(f"grading {len(todo)} submission(s) with {workers} worker(s); "
-        f"{len(results)} could not be read")
-    for index, result in run_jobs(root, stage, overrides, todo, workers, wall, options.retries,
-                                  log):
+    tasks = Tasks(pool, options.retries, log)
+    spent = collections.Counter()       # the coordinator's own seconds, by step
+    prepared: dict[int, str] = {}
+    for index, sub in todo:
+        result = Result(sub.student, sub.assignment, notes="; ".join(sub.notes))
+        submitted = stage.path / "submitted" / sub.student / sub.assignment
+        result.flags = [str(f) for f in flags_in_notebook(
+            nbformat.read(submitted / f"{sub.assignment}.ipynb", as_version=4))]
         results[index] = result
-        progress.step(f"{result.student}/{result.assignment}: " + (
-            f"{result.auto_score:g}/{result.auto_max:g} ({result.seconds:.1f} s)"
-            if result.problem is None else result.problem))
+        started = time.perf_counter()
+        notebook, problem = prepare(config, stage.path, sub)
+        spent["sanitize"] += time.perf_counter() - started
+        if problem:
+            result.problem = problem
+            progress.step(f"{sub.student}/{sub.assignment}: {problem}")
+            continue
+        job = make_job(notebook, sub.assignment, settings, options.isolate, limits, wall)
+        key = job_key(job)
+        prepared[index] = notebook
+        tasks.add(key, index, f"{sub.student}/{sub.assignment}", job, store.load(key))
+    for key, indices, executed, problem in tasks.finished():
+        if executed is not None:
+            store.save(key, executed)
+        for index in indices:
+            sub, result = submissions[index], results[index]
+            if problem:
+                result.problem, result.machine = (f"not graded (machine problem: {problem}); "
+                                                  "re-run `course grade` with --only-not-graded",
+                                                  True)
+            else:
+                started = time.perf_counter()
+                finish(finishing, stage.path, sub, prepared.pop(index), executed, result)
+                spent["compare, score, feedback"] += time.perf_counter() - started
+                result.seconds = executed.get("seconds", 0.0) + time.perf_counter() - started
+                resume_record(stage.path, sub.student, sub.assignment, hashes[index])
+            progress.step(f"{result.student}/{result.assignment}: " + (
+                f"{result.auto_score:g}/{result.auto_max:g} ({result.seconds:.1f} s)"
+                if result.problem is None else result.problem))
+    if todo:
+        log(f"coordinator: {sum(spent.values()) / len(todo):.2f} s per submission (" + ", ".join(
+            f"{step} {seconds / len(todo):.2f} s" for step, seconds in spent.items()) + ")")
     return [results[i] for i in range(len(submissions))]
 
 
-def submission_budget(root: Path, overrides) -> float:
-    """Seconds one submission may run: the override, else nbgrader_config.py's."""
-    from course.nbgrader_api import load_config
+def _merged(*configs) -> Config:
+    merged = Config()
+    for config in configs:
+        merged.merge(config)
+    return merged
 
-    config = load_config(root, overrides)
-    return float(execute.BudgetedExecute(config=config).submission_budget)
+
+def sandbox_limits(budget: float | None):
+    from course.grading.sandbox import Limits
+
+    return Limits.from_budget(budget)
+
+
+def _keep_for_report(root: Path, stage: Path, sub: Submission) -> None:
+    """Copy a kept submission's autograded folder into the stage, for the class report only
+    (it is not committed: the course keeps its own)."""
+    source = root / "autograded" / sub.student / sub.assignment
+    with contextlib.suppress(OSError):
+        shutil.copytree(source, stage / "autograded" / sub.student / sub.assignment,
+                        dirs_exist_ok=True)
+
+
+class Tasks:
+    """The executor tasks of a run on a Dask client: one per distinct job (key = content hash),
+    each submission waiting on its job; Dask's `retries` repeat a task that raised a machine
+    problem, and the tasks of a worker that is lost run again on another one."""
+
+    def __init__(self, pool, retries: int, log):
+        self.pool, self.retries, self.log = pool, retries, log
+        self._client = None
+        self.futures: dict[str, object] = {}
+        self.waiting: dict[str, list[int]] = collections.defaultdict(list)
+        self.names: dict[str, list[str]] = collections.defaultdict(list)
+        self.done: list[tuple[str, dict]] = []
+        self.tries: collections.Counter = collections.Counter()
+        self.notes: set[str] = set()
+
+    @property
+    def client(self):
+        """The Dask client, on first use: the executors are described in the log."""
+        if self._client is None:
+            self._client = self.pool.client
+            self._client.subscribe_topic(TOPIC, self._machine_problem)
+            self.log(f"executors: {self.pool.description}")
+        return self._client
+
+    def add(self, key: str, index: int, name: str, job: dict, executed: dict | None) -> None:
+        """Run `job` unless it ran already (`executed`, kept by an interrupted run)."""
+        from course.grading.executor import execute
+
+        self.waiting[key].append(index)
+        self.names[key].append(name)
+        if len(self.waiting[key]) > 1:
+            return
+        if executed is not None:
+            self.log(f"{name}: executed by an interrupted run; not run again")
+            self.done.append((key, executed))
+            return
+        self.futures[key] = self.client.submit(execute, job, key=key, pure=False,
+                                               retries=self.retries)
+
+    def _machine_problem(self, event) -> None:
+        """Event from an executor: a try of `key` hit a machine problem."""
+        _, (key, problem) = event
+        self.tries[key] += 1
+        if key in self.names and self.tries[key] <= self.retries:
+            for name in self.names[key]:
+                self.log(f"retrying {name} ({problem})")
+
+    def finished(self):
+        """Yield (key, submission indices, executed result or None, machine problem or None)
+        as tasks end."""
+        from distributed import as_completed
+
+        for key, executed in self.done:
+            yield key, self.waiting[key], executed, None
+        if not self.futures:
+            return
+        for future in as_completed(list(self.futures.values()), loop=self.client.loop):
+            key = future.key
+            try:
+                executed = future.result()
+            except Exception as exc:  # noqa: BLE001  (a machine's problem after retries)
+                problem = str(exc) if exc.__class__.__name__ == "MachineProblem" else \
+                    f"{type(exc).__name__}: {exc}"
+                yield key, self.waiting[key], None, problem
+            else:
+                if executed.get("isolation") not in self.notes:
+                    self.notes.add(executed.get("isolation"))
+                    self.log(f"executor: {executed.get('isolation')}")
+                yield key, self.waiting[key], executed, None
+            future.release()
 
 
 def _commit(root: Path, stage: Stage, results: list[Result], keep_other_rows: bool) -> None:
     """Publish the run: gradebook rows and folders of each submission, grades.csv, the report."""
     known = set(assignments_in(root))
-    graded = [(r.assignment, r.student) for r in results if r.problem is None]
+    graded = [(r.assignment, r.student) for r in results if r.problem is None and not r.kept]
     removed = [(r.assignment, r.student) for r in results
                if r.problem and not r.machine and r.assignment in known
                and STUDENT_ID.match(r.student)]

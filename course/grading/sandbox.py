@@ -45,9 +45,9 @@ then says why, and `course grade --isolate on` refuses to run.
 
 Not covered: total memory across many kernels is bounded only by count x per-kernel limits.
 
-Grader side: `available()` tells whether the sandbox works here; `install_kernelspec()` writes
-the kernelspec into a fresh directory for JUPYTER_PATH; `kernel_config()` makes nbgrader's Execute
-use it; `course.grading.isolation.grading_setup()` does all three around a grading run.
+Grader side: `available()` tells whether the sandbox works here and `kernel_argv()` is the
+kernelspec command; the executor (`course.grading.executor`) builds the spec from them, once per
+worker process, with a private course root of its own.
 """
 from __future__ import annotations
 
