@@ -47,12 +47,19 @@ def make_course(into: Path) -> Path:
 
 
 def make_submissions(into: Path, count: int) -> list[Path]:
+    """`count` hand-ins cycling through the examples, each made distinct by a comment in its
+    first answer cell (course grade runs equal notebooks once)."""
     paths = []
     for i in range(count):
         source = ROOT / "examples" / "submissions" / EXAMPLES[i % len(EXAMPLES)] / A / f"{A}.ipynb"
+        nb = nbformat.read(source, as_version=4)
+        answer = next((c for c in nb.cells if c.cell_type == "code" and
+                       c.metadata.get("nbgrader", {}).get("solution")), None)
+        if answer is not None:
+            answer.source = f"# hand-in {i}\n" + answer.source
         folder = into / f"student{i:03d}" / A
         folder.mkdir(parents=True)
-        shutil.copy2(source, folder / f"{A}.ipynb")
+        nbformat.write(nb, folder / f"{A}.ipynb")
         paths.append(folder / f"{A}.ipynb")
     return paths
 

@@ -44,7 +44,8 @@ def autograde_one(root: Path, assignment: str, student: str) -> int:
         return 1
     with tempfile.TemporaryDirectory(prefix="formgrader-") as tmp:
         shutil.copytree(source, Path(tmp) / student / assignment)
-        results = grade(root, Path(tmp), options=GradingOptions(only={(student, assignment)}))
+        results = grade(root, Path(tmp), options=GradingOptions(only={(student, assignment)},
+                                                                workers=1, force=True))
     for r in results:
         print(f"{r.student}/{r.assignment}: " + (
             f"{r.auto_score:g}/{r.auto_max:g} automatic, {r.manual_pending:g} awaiting manual"

@@ -201,11 +201,13 @@ import os
 found, looked = [], 0
 for top in ("/", os.path.expanduser("~"), os.getcwd()):
     for folder, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev")]
+        dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev", "share")]
         for name in files:
             looked += 1
-            if name in ("leaky.py", "leaky_mistakes.py", "gradebook.db"):
-                found.append(os.path.join(folder, name))
+            path = os.path.join(folder, name)
+            if (name in ("leaky.py", "leaky_mistakes.py", "nbgrader_config.py") or "/solutions/"
+                    in path or (name == "gradebook.db" and "/nbgrader/tests/" not in path)):
+                found.append(path)
 print("CHEAT looked at", looked, "files; found:", sorted(set(found)))
 '''
 

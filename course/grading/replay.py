@@ -29,6 +29,7 @@ from course.grading.compare import PUBLISHED
 
 EXECUTING = "course.grading.compare.RecordedExecute"
 REPLAY = "course.grading.replay.ReplayExecution"
+CHECK_METADATA = "nbgrader.preprocessors.CheckCellMetadata"
 
 #: {(assignment, student): {"prepared": notebook JSON, "executed": executor result}} for the
 #: `finish` pass of this process.
@@ -64,7 +65,9 @@ def finish_config(configured: list) -> Config:
                            f"contain {EXECUTING} (the executor runs it)")
     config = Config()
     config.Autograde.sanitize_preprocessors = []
-    config.Autograde.autograde_preprocessors = [REPLAY if n == EXECUTING else n for n in names]
+    # CheckCellMetadata validated the notebook in step 1; the replay changes only outputs.
+    config.Autograde.autograde_preprocessors = [REPLAY if n == EXECUTING else n for n in names
+                                                if n != CHECK_METADATA]
     return config
 
 

@@ -187,6 +187,23 @@ def _copy(con: sqlite3.Connection, assignment: str, student: str) -> None:
                         (sa,))
 
 
+def remove_rows(database: Path, assignment: str, student: str) -> None:
+    """Delete one submission's rows (grades, comments, notebooks) from `database`."""
+    if not database.is_file():
+        return
+    con = sqlite3.connect(database, timeout=120, isolation_level=None)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            _delete(con, "main", assignment, student)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+    finally:
+        con.close()
+
+
 def merge_gradebook(real: Path, staged: Path, graded: list[tuple[str, str]],
                     removed: list[tuple[str, str]]) -> None:
     """In one transaction: replace the rows of `graded` (assignment, student) pairs in `real` by
