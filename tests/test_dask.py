@@ -19,6 +19,7 @@ import pytest
 from course_copy import ROOT, copy_course
 
 A = "leaky_integrators"
+N = 5                    # hand-ins per run: enough for two workers to be busy when one is killed
 EXAMPLES = ROOT / "examples" / "submissions"
 BIN = Path(sys.executable).parent
 COURSE = [sys.executable, "-m", "course.cli"]
@@ -74,10 +75,10 @@ def course(released, tmp_path):
 
 @pytest.fixture(scope="module")
 def sequential(released, tmp_path_factory):
-    """grades.csv and gradebook of six hand-ins graded by one local worker (the reference)."""
+    """grades.csv and gradebook of the hand-ins graded by one local worker (the reference)."""
     root = Path(shutil.copytree(released, tmp_path_factory.mktemp("seq") / "course",
                                 symlinks=True))
-    folder = hand_ins(tmp_path_factory.mktemp("seq-subs"), 6)
+    folder = hand_ins(tmp_path_factory.mktemp("seq-subs"), N)
     run = grade_cli(root, folder, "--workers", "1")
     assert run.returncode == 0, run.stdout + run.stderr
     return grades(root), gradebook_submissions(root)
@@ -143,14 +144,14 @@ def descendants(pid: int) -> list[int]:
 
 def test_grading_through_a_scheduler_gives_the_grades_of_a_sequential_run(
         course, cluster, tmp_path, sequential):
-    run = grade_cli(course, hand_ins(tmp_path / "subs", 6), "--scheduler", cluster.address)
+    run = grade_cli(course, hand_ins(tmp_path / "subs", N), "--scheduler", cluster.address)
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"Dask cluster at {cluster.address}" in run.stdout
     assert (grades(course), gradebook_submissions(course)) == sequential
 
 
 def test_a_worker_killed_mid_run_loses_nothing(course, cluster, tmp_path, sequential):
-    folder = hand_ins(tmp_path / "subs", 6)
+    folder = hand_ins(tmp_path / "subs", N)
     run = subprocess.Popen([*COURSE, "--course-dir", str(course), "grade", str(folder),
                             "--scheduler", cluster.address],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -168,31 +169,29 @@ def test_a_worker_killed_mid_run_loses_nothing(course, cluster, tmp_path, sequen
 
 
 def test_a_killed_coordinator_is_resumed_without_grading_twice(course, tmp_path, sequential):
-    folder = hand_ins(tmp_path / "subs", 6)
+    folder = hand_ins(tmp_path / "subs", N)
     run = subprocess.Popen([*COURSE, "--course-dir", str(course), "grade", str(folder),
                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            text=True, start_new_session=True)
     graded = 0
-    for line in run.stdout:                     # kill it all after three results came back
+    for line in run.stdout:                     # kill it all after two results came back
         graded += line.startswith("[")
-        if graded == 3:
+        if graded == 2:
             os.killpg(run.pid, signal.SIGKILL)
             break
     run.wait(60)
-    assert graded == 3
+    assert graded == 2
     assert not (course / "grades.csv").exists()          # nothing committed: nothing changed
     again = grade_cli(course, folder, "--workers", "2")
     assert again.returncode == 0, again.stdout + again.stderr
     reused = again.stdout.count("executed by an interrupted run; not run again")
-    assert reused >= 3, again.stdout
+    assert reused >= 2, again.stdout
     assert (grades(course), gradebook_submissions(course)) == sequential
-    # Graded and recorded: a third run grades nothing, unless asked to.
+    # Graded and recorded: a third run grades nothing (--force would: test_grading_faults.py).
     third = grade_cli(course, folder)
-    assert "6 submission(s) unchanged since they were graded: kept" in third.stdout, third.stdout
+    assert f"{N} submission(s) unchanged since they were graded: kept" in third.stdout, \
+        third.stdout
     assert "executors:" not in third.stdout          # no worker was even started
-    assert grades(course) == sequential[0]
-    forced = grade_cli(course, folder, "--force", "--workers", "2")
-    assert "unchanged" not in forced.stdout and forced.stdout.count("16/16") >= 2, forced.stdout
     assert (grades(course), gradebook_submissions(course)) == sequential
 
 
@@ -201,12 +200,15 @@ import os
 found, looked = [], 0
 for top in ("/", os.path.expanduser("~"), os.getcwd()):
     for folder, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev", "share")]
+        if folder == "/":                 # not /usr: the system's own files
+            dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev", "usr")]
         for name in files:
             looked += 1
             path = os.path.join(folder, name)
-            if (name in ("leaky.py", "leaky_mistakes.py", "nbgrader_config.py") or "/solutions/"
-                    in path or (name == "gradebook.db" and "/nbgrader/tests/" not in path)):
+            if "/site-packages/nbgrader/" in path:      # nbgrader's own test fixtures
+                continue
+            if (name in ("leaky.py", "leaky_mistakes.py", "nbgrader_config.py", "gradebook.db")
+                    or "/solutions/" in path):
                 found.append(path)
 print("CHEAT looked at", looked, "files; found:", sorted(set(found)))
 '''
