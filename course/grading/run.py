@@ -32,6 +32,7 @@ import contextlib
 import csv
 import dataclasses
 import os
+import secrets
 import shutil
 import sqlite3
 import time
@@ -388,6 +389,7 @@ class Tasks:
         self.done: list[tuple[str, dict]] = []
         self.tries: collections.Counter = collections.Counter()
         self.notes: set[str] = set()
+        self.token = secrets.token_hex(8)
 
     @property
     def client(self):
@@ -410,12 +412,15 @@ class Tasks:
             self.log(f"{name}: executed by an interrupted run; not run again")
             self.done.append((key, executed))
             return
-        self.futures[key] = self.client.submit(execute, job, key=key, pure=False,
-                                               retries=self.retries)
+        # The Dask key: the content hash and this run's random token, so that nobody else who
+        # can reach the scheduler can put a result under a key the run will ask for.
+        self.futures[key] = self.client.submit(execute, job, key=f"{key}-{self.token}",
+                                               pure=False, retries=self.retries)
 
     def _machine_problem(self, event) -> None:
         """Event from an executor: a try of `key` hit a machine problem."""
         _, (key, problem) = event
+        key = str(key).rsplit("-", 1)[0]
         self.tries[key] += 1
         if key in self.names and self.tries[key] <= self.retries:
             for name in self.names[key]:
@@ -431,7 +436,7 @@ class Tasks:
         if not self.futures:
             return
         for future in as_completed(list(self.futures.values()), loop=self.client.loop):
-            key = future.key
+            key = future.key.rsplit("-", 1)[0]
             try:
                 executed = future.result()
             except Exception as exc:  # noqa: BLE001  (a machine's problem after retries)
