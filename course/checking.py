@@ -31,6 +31,8 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 MIME_TYPE = "application/vnd.course.check+json"
+#: How a check's cases turn into credit (`Check.credit`).
+CREDIT_RULES = ("per_case", "all")
 #: "module:function(qualified_name, results) -> message | None" used in instructor mode only.
 JUDGE = "course.grading.compare:instructor_verdict"
 
@@ -75,6 +77,14 @@ class Check:
                that matches one on every case is told which mistake it looks like.
     compare:   optional "module:attribute" of a function (expected, got, check) -> str | None that
                replaces the default comparison; it returns a message on mismatch.
+    signs:     {description: "module:attribute"} of mistakes named by a property of the student's
+               results rather than by one implementation: `sign(case, got, expected)` returns True
+               when this case shows the property, False when it shows the mistake was not made,
+               None when the case cannot tell. The description is given when some case says True
+               and none says False. Signs run in the grader only (they see expected values).
+    credit:    "per_case" (the default): a test cell earns its points in proportion to the cases
+               passed; "all": all cases must pass for any point (for checks whose cases only
+               mean something together, or where a degenerate answer passes some cases).
     """
 
     name: str
@@ -84,6 +94,13 @@ class Check:
     atol: float = 1e-10
     mistakes: Mapping[str, str] = field(default_factory=dict)
     compare: str | None = None
+    signs: Mapping[str, str] = field(default_factory=dict)
+    credit: str = "per_case"
+
+    def __post_init__(self):
+        if self.credit not in CREDIT_RULES:
+            raise ValueError(f"check {self.name}: credit must be one of {CREDIT_RULES}, "
+                             f"got {self.credit!r}")
 
     def all_cases(self) -> list[Case]:
         return list(self.cases() if callable(self.cases) else self.cases)

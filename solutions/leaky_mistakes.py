@@ -110,3 +110,56 @@ def band_pass_allows_equal(input_data, tau_fast, tau_slow, dt=1.0):
     if tau_fast > tau_slow:
         raise ValueError("tau_fast must be smaller than tau_slow")
     return high_pass(input_data, tau_slow, dt) - high_pass(input_data, tau_fast, dt)
+
+
+# ----- signs: mistakes named by a property of the student's results ------------------------------
+# sign(case, got, expected) -> True (this case shows it), False (it shows the mistake was not
+# made), None (cannot tell); see course.checking.Check.signs.
+
+def _after_spikes(case, got):
+    """For a `leaky_integrate_and_fire` result (spikes, membrane): [(stored v at a spike step,
+    the v the next step started from)] over all channels, or None. The start value is read back
+    from the next stored value: v_next = start + h (x_next - start) unless that step spiked too."""
+    args = dict(zip(("input_data", "tau", "threshold", "dt", "v_reset"), case.args))
+    args.update(case.kwargs)
+    h = args.get("dt", 1.0) / args["tau"]
+    if not (isinstance(got, list) and len(got) == 2 and
+            all(isinstance(a, np.ndarray) for a in got)) or h == 1.0:
+        return None
+    x = np.asarray(args["input_data"], dtype=float)
+    spikes, membrane = got
+    if spikes.shape != x.shape or membrane.shape != x.shape:
+        return None
+    pairs = []
+    for z, m, xs in zip(spikes.reshape(-1, x.shape[-1]), membrane.reshape(-1, x.shape[-1]),
+                        x.reshape(-1, x.shape[-1])):
+        for n in np.flatnonzero(z[:-1] == 1):
+            if z[n + 1] != 1:
+                pairs.append((m[n], (m[n + 1] - h * xs[n + 1]) / (1.0 - h)))
+    return pairs, args["threshold"], args.get("v_reset", 0.0)
+
+
+def _decide(pairs, test):
+    return None if not pairs else all(test(stored, start) for stored, start in pairs)
+
+
+def lif_continues_unreset(case, got, expected):
+    """The stored v at a spike is at or above the threshold and the next step starts from it:
+    the membrane is never reset."""
+    found = _after_spikes(case, got)
+    if found is None:
+        return None
+    pairs, threshold, _ = found
+    return _decide(pairs, lambda stored, start: stored >= threshold
+                   and np.isclose(start, stored, rtol=1e-9, atol=1e-12))
+
+
+def lif_stored_before_jump(case, got, expected):
+    """The stored v at a spike is at or above the threshold, but the next step starts from
+    v_reset: the reset happens, after v was recorded."""
+    found = _after_spikes(case, got)
+    if found is None:
+        return None
+    pairs, threshold, v_reset = found
+    return _decide(pairs, lambda stored, start: stored >= threshold
+                   and np.isclose(start, v_reset, rtol=1e-9, atol=1e-12))

@@ -5,6 +5,7 @@ Check in `course.checks.lif_neuron`. Classes override only the broken part of th
 """
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy as np
@@ -303,3 +304,236 @@ def drive_truncated_steps(neuron, input_neuron, weight, t_max, dt):
         arriving = input_neuron.step(dt)
         neuron.step(dt)
     return neuron
+
+
+# ===== signs: mistakes named by a property of the student's results ===============================
+# Each sign(case, got, expected) looks only at what the student's code produced on one hidden case
+# (`got`, decoded as in course.checks.lif_neuron) and returns True when that case shows the
+# property the mistake produces, False when it shows the mistake was not made, and None when the
+# case cannot tell (no spike, no refractory period, a result of the wrong form). The grader names
+# the mistake when some case says True and none says False (course.grading.compare.shown_signs),
+# so any implementation of the mistake is recognised, not only the one written above.
+
+GRID_TOLERANCE = 1e-9     # relative to dt: a spike time "on the grid" (no interpolation)
+
+
+def _arguments(function, case):
+    """{parameter: value} of `case` bound to `function`'s signature (defaults filled in)."""
+    bound = inspect.signature(function).bind(*case.args, **case.kwargs)
+    bound.apply_defaults()
+    return bound.arguments
+
+
+def _membrane_and_spike_steps(got, dt):
+    """(v, spike step indices) of a `simulate_lif*` result [v, spike_times]; None if `got` is not
+    of that form. Spike k is the step whose stored value v[k] is the one after the spike."""
+    if not (isinstance(got, list) and len(got) == 2
+            and all(isinstance(x, np.ndarray) and x.ndim == 1 for x in got)):
+        return None
+    v, times = got
+    steps = np.rint(times / dt).astype(int)
+    return v, steps[(steps >= 0) & (steps < len(v))]
+
+
+def _verdict(shows: list[bool]):
+    """True if every judged spike shows the property, False if one does not, None if none."""
+    return None if not shows else all(shows)
+
+
+def _reset_sign(case, got, parameter, simulate):
+    """Stored values at the student's spike steps all equal the parameter `parameter`
+    (v_th, e_l) of the case: the membrane was set there instead of to v_reset."""
+    p = _arguments(simulate, case)
+    found = _membrane_and_spike_steps(got, p["dt"])
+    if found is None or p[parameter] == p["v_reset"]:
+        return None
+    v, steps = found
+    target = p[parameter]
+    return _verdict([bool(np.isclose(v[k], target, rtol=1e-9, atol=1e-15)) for k in steps])
+
+
+def reset_to_threshold(case, got, expected):
+    """simulate_lif: after a spike V is set to v_th instead of v_reset."""
+    return _reset_sign(case, got, "v_th", lif.simulate_lif)
+
+
+def reset_to_threshold_refractory(case, got, expected):
+    """simulate_lif_refractory: after a spike V is set (and held) at v_th instead of v_reset."""
+    return _reset_sign(case, got, "v_th", lif.simulate_lif_refractory)
+
+
+def reset_to_rest(case, got, expected):
+    """simulate_lif: after a spike V is set to E_L instead of v_reset."""
+    return _reset_sign(case, got, "e_l", lif.simulate_lif)
+
+
+def reset_to_rest_refractory(case, got, expected):
+    """simulate_lif_refractory: after a spike V is set (and held) at E_L instead of v_reset."""
+    return _reset_sign(case, got, "e_l", lif.simulate_lif_refractory)
+
+
+def never_reset(case, got, expected):
+    """simulate_lif: the stored V at a spike step is above the threshold (no reset)."""
+    p = _arguments(lif.simulate_lif, case)
+    found = _membrane_and_spike_steps(got, p["dt"])
+    if found is None:
+        return None
+    v, steps = found
+    at_spikes = v[steps]
+    if np.isclose(at_spikes, p["v_th"], rtol=1e-9, atol=1e-15).all():
+        return None          # cannot be told from a reset to v_th
+    return bool(np.all(at_spikes >= p["v_th"]))
+
+
+def not_held_after_spike(case, got, expected):
+    """simulate_lif_refractory: V moves in the step right after a spike (no refractory hold),
+    whatever value the reset put there; cases with t_ref below one step cannot tell."""
+    p = _arguments(lif.simulate_lif_refractory, case)
+    found = _membrane_and_spike_steps(got, p["dt"])
+    if found is None or int(round(p["t_ref"] / p["dt"])) < 1:
+        return None
+    v, steps = found
+    fired = set(steps.tolist())
+    return _verdict([k + 1 in fired or bool(v[k + 1] != v[k]) for k in steps if k + 1 < len(v)])
+
+
+def _step_arguments(case):
+    """{tau_m, tau_s, tau_ref, s0, dt, n_steps, kicks} of a `neuron_step` case."""
+    names = ("tau_m", "tau_s", "tau_ref", "s0", "dt", "n_steps", "kicks")
+    return dict(zip(names, case.args))
+
+
+def _neuron_trace(got):
+    """(spikes (m,), fired (T,), v_history (T + 1,)) of a `neuron_step` result, or None."""
+    try:
+        spikes = np.asarray(got["spikes"], dtype=float).ravel()
+        fired = np.asarray(got["step returned (1 = spike)"], dtype=float).ravel()
+        v = np.asarray(got["v_history"], dtype=float).ravel()
+    except (TypeError, KeyError, ValueError, IndexError):
+        return None
+    return (spikes, fired, v) if len(v) == len(fired) + 1 else None
+
+
+def _on_grid(times, dt):
+    times = np.asarray(times, dtype=float)
+    return np.abs(times / dt - np.rint(times / dt)) <= GRID_TOLERANCE
+
+
+def neuron_spikes_on_grid(case, got, expected):
+    """neuron_step: every spike time is a grid time k dt (no interpolation), on a case whose
+    interpolated spike times are not all grid times."""
+    trace = _neuron_trace(got)
+    dt = _step_arguments(case)["dt"]
+    if trace is None or not len(trace[0]) or _on_grid(expected["spikes"], dt).all():
+        return None
+    return bool(_on_grid(trace[0], dt).all())
+
+
+def neuron_not_held(case, got, expected):
+    """neuron_step: v moves in the step after a spike step although tau_ref >= dt."""
+    a = _step_arguments(case)
+    trace = _neuron_trace(got)
+    if trace is None or a["tau_ref"] < a["dt"]:
+        return None
+    _, fired, v = trace
+    return _verdict([bool(fired[k + 1]) or bool(v[k + 2] != v[k + 1])
+                     for k in np.flatnonzero(fired) if k + 2 < len(v)])
+
+
+def _synaptic_input(a):
+    """(s at the start of each step, s after its Euler step) for a `neuron_step` case, from the
+    case's own inputs (s0, kicks of weight w adding w / tau_s, decay by 1 - dt / tau_s)."""
+    s, start, after = a["s0"], [], []
+    for k in range(a["n_steps"]):
+        s += a["kicks"].get(k, 0.0) / a["tau_s"]
+        start.append(s)
+        s = s + a["dt"] * (-s / a["tau_s"])
+        after.append(s)
+    return np.array(start), np.array(after)
+
+
+def slope_from_updated_s(case, got, expected):
+    """neuron_step: on every free step v moves towards the s of the END of the step,
+    v_new = v + dt (s_new - v) / tau_m, instead of the s at its start. Judged on the student's own
+    v before each step, on free steps (no spike, not held) of cases where s changes."""
+    a = _step_arguments(case)
+    trace = _neuron_trace(got)
+    if trace is None or math.isinf(a["tau_s"]):
+        return None
+    _, fired, v = trace
+    start, after = _synaptic_input(a)
+    updated = correct = 0
+    for k in range(len(fired)):
+        if fired[k] or v[k + 1] == v[k] == 0.0:
+            continue
+        step = a["dt"] / a["tau_m"]
+        with_after = v[k] + step * (after[k] - v[k])
+        with_start = v[k] + step * (start[k] - v[k])
+        if np.isclose(with_after, with_start, rtol=1e-9, atol=1e-12):
+            continue
+        updated += bool(np.isclose(v[k + 1], with_after, rtol=1e-9, atol=1e-12))
+        correct += bool(np.isclose(v[k + 1], with_start, rtol=1e-9, atol=1e-12))
+    if correct:
+        return False
+    return True if updated else None
+
+
+def _population_arguments(case):
+    names = ("n", "tau_m", "tau_s", "tau_ref", "s0", "dt", "n_steps", "kicks")
+    return dict(zip(names, case.args))
+
+
+def _population_trace(got):
+    """(spikes: list of (m_i,), fired (T, n) bool, v_history (T + 1, n)) or None."""
+    try:
+        spikes = [np.asarray(x, dtype=float).ravel() for x in got["spikes"]]
+        fired = np.asarray(got["step returned"], dtype=float) != 0
+        v = np.asarray(got["v_history"], dtype=float)
+    except (TypeError, KeyError, ValueError, IndexError):
+        return None
+    if fired.ndim != 2 or v.shape != (fired.shape[0] + 1, fired.shape[1]):
+        return None
+    return spikes, fired, v
+
+
+def population_spikes_on_grid(case, got, expected):
+    """population_step: every spike time is a grid time (no interpolation)."""
+    trace = _population_trace(got)
+    dt = _population_arguments(case)["dt"]
+    wanted = np.concatenate([np.ravel(x) for x in expected["spikes"]] or [np.zeros(0)])
+    if trace is None or _on_grid(wanted, dt).all():
+        return None
+    times = np.concatenate(trace[0] or [np.zeros(0)])
+    return bool(_on_grid(times, dt).all()) if len(times) else None
+
+
+def population_not_held(case, got, expected):
+    """population_step: a neuron's v moves in the step after its spike although tau_ref >= dt."""
+    a = _population_arguments(case)
+    trace = _population_trace(got)
+    if trace is None:
+        return None
+    _, fired, v = trace
+    tau_ref = np.broadcast_to(np.asarray(a["tau_ref"], dtype=float), (fired.shape[1],))
+    shows = [bool(fired[k + 1, i]) or bool(v[k + 2, i] != v[k + 1, i])
+             for k, i in np.argwhere(fired)
+             if k + 2 < len(v) and tau_ref[i] >= a["dt"]]
+    return _verdict(shows)
+
+
+def population_shared_refractory(case, got, expected):
+    """population_step: a neuron that never fires stops integrating (v frozen or set to 0) in the
+    step right after ANOTHER neuron fires: one refractory state shared by the population."""
+    trace = _population_trace(got)
+    if trace is None:
+        return None
+    spikes, fired, v = trace
+    quiet = [j for j in range(fired.shape[1]) if not fired[:, j].any() and not len(spikes[j])]
+    shows = []
+    for k in np.flatnonzero(fired.any(axis=1)):
+        for j in quiet:
+            if k + 2 < len(v):
+                shows.append(bool(v[k + 2, j] == v[k + 1, j] or v[k + 2, j] == 0.0))
+    if not shows:
+        return None
+    return any(shows)

@@ -5,6 +5,8 @@ Each class or function reproduces one mistake and is listed in the `mistakes` of
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from solutions import network
@@ -238,3 +240,19 @@ class ArraysDoubleCount(NetworkArrays):
         counts = super().step(dt)
         self._previous = counts.copy()
         return counts
+
+
+# ----- signs: mistakes named by a property of the student's results ------------------------------
+# sign(case, got, expected) -> True (this case shows it), False (it shows the mistake was not
+# made), None (cannot tell); see course.checking.Check.signs.
+
+def wrong_time_step(case, got, expected):
+    """The experiment's network stepped with another dt than the one the text prescribes (the
+    results report the network's mean time step)."""
+    try:
+        mine, wanted = float(got["time step"]), float(expected["time step"])
+    except (TypeError, KeyError, ValueError):
+        return None
+    if mine != mine or wanted != wanted:        # nan: a network that never stepped
+        return None
+    return not math.isclose(mine, wanted, rel_tol=1e-6)

@@ -152,3 +152,21 @@ def fixed_points_swapped(v0, model):
     names = {"stable": "unstable", "unstable": "stable", "half-stable": "half-stable"}
     points = integrate_fire.fixed_points(v0, model)
     return points if model == "lif" else [(v, names[k]) for v, k in points]
+
+
+# ----- signs: mistakes named by a property of the student's results ------------------------------
+# sign(case, got, expected) -> True (this case shows it), False (it shows the mistake was not
+# made), None (cannot tell); see course.checking.Check.signs.
+
+def adex_reset_to_threshold(case, got, expected):
+    """simulate_adex: at every spike step the stored V is the threshold V_T, not V_r."""
+    params = case.args[2]
+    try:
+        v = np.asarray(got["v"], dtype=float).ravel()
+        steps = np.asarray(got["spike steps"], dtype=int).ravel()
+    except (TypeError, KeyError, ValueError):
+        return None
+    steps = steps[(steps >= 0) & (steps < v.size)]
+    if not steps.size or np.isclose(params["v_t"], params["v_r"]):
+        return None
+    return bool(np.allclose(v[steps], params["v_t"], rtol=1e-9, atol=1e-9))

@@ -295,6 +295,9 @@ def _stolen(check: str, target: str) -> str:
     return json.dumps({"check": f"{A}.{check}", "results": results_of(f"{A}.{check}", target)})
 
 
+#: Partial credit of CORRECT_ONLY_ON_VISIBLE in test_leaky_integrator (1 of 9 hidden cases).
+ONLY_VISIBLE_POINTS = 0.25
+
 CORRECT_ONLY_ON_VISIBLE = """
 def leaky_integrator(input_data, tau, dt=1.0, v0=0.0):
     x = np.asarray(input_data, dtype=float)
@@ -472,21 +475,32 @@ def _hidden_named(name):
 
 CASES += [
     # Results belong to their cell; only the grader's comparison decides a test cell.
-    notebook_case("display_update_rewrites_test_cell", _display_update_rewrite, auto=0),
-    notebook_case("display_update_in_own_test_cell", _display_update_in_own_cell, auto=0),
+    # CORRECT_ONLY_ON_VISIBLE earns, with or without the attack, the share of leaky_integrator's
+    # hidden cases it passes: 1 of 9 (the visible case), 3 x 1/9 rounded down to 1/8 = 0.25.
+    notebook_case("display_update_rewrites_test_cell", _display_update_rewrite,
+                  auto=ONLY_VISIBLE_POINTS),
+    notebook_case("display_update_in_own_test_cell", _display_update_in_own_cell,
+                  auto=ONLY_VISIBLE_POINTS),
     notebook_case("payload_in_answer_cell", _payload_in_answer_cell, auto=0),
     notebook_case("stolen_payload_in_pre_run_hook", _stolen_payload_in_hook, auto=0),
     notebook_case("steal_from_other_kernels", with_prefix(STEAL_FROM_OTHER_KERNELS), auto=0,
                   isolation=True),
-    # Right answer for input_data (1 point); leaky_integrator wrong exactly on the visible case.
+    # Right answer for input_data (1 point); leaky_integrator wrong exactly on the visible case:
+    # it passes 8 of its 9 hidden cases, 3 x 8/9 rounded down to 1/8 = 2.625, dropped asserts or
+    # not (the hidden check runs before the visible asserts).
     notebook_case("visible_asserts_dropped", lambda: answered(
         {"input_data": CORRECT["input_data"], "leaky_integrator": CORRECT["leaky_integrator"]
-         + WRONG_ON_VISIBLE + DROP_ASSERTS}), auto=1),
+         + WRONG_ON_VISIBLE + DROP_ASSERTS}), auto=1 + 2.625),
+    # The same code without the attack: the same score, so dropping the asserts gains nothing.
+    notebook_case("wrong_on_visible_honest", lambda: answered(
+        {"input_data": CORRECT["input_data"], "leaky_integrator": CORRECT["leaky_integrator"]
+         + WRONG_ON_VISIBLE}), auto=1 + 2.625),
     notebook_case("error_swallowed_and_check_republished", lambda: answered(
         {"input_data": CORRECT["input_data"], "leaky_integrator": CORRECT["leaky_integrator"]
          + WRONG_ON_VISIBLE + SWALLOW_AND_REPUBLISH}), auto=1),
     # Feedback is no oracle (tests/test_adversarial.py reads its feedback page).
-    notebook_case("feedback_oracle", with_prefix("", body=CORRECT_ONLY_ON_VISIBLE), auto=0),
+    notebook_case("feedback_oracle", with_prefix("", body=CORRECT_ONLY_ON_VISIBLE),
+                  auto=ONLY_VISIBLE_POINTS),
     # No active content in autograded notebooks and feedback (checked there too).
     notebook_case("script_injection", _script_injection, auto=0),
     # Intake: links never followed, every folder a row, old formats, size.

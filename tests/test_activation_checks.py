@@ -571,7 +571,8 @@ def test_points_and_one_hidden_check_per_test_cell(notebook):
     called = []
     for cell in notebook.cells:
         if cell.cell_type == "code" and _meta(cell).get("grade"):
-            visible, hidden = cell.source.split("### BEGIN HIDDEN TESTS")
+            hidden, visible = cell.source.split("### END HIDDEN TESTS")
+            assert hidden.startswith("### BEGIN HIDDEN TESTS")   # the check runs first
             assert "assert " in visible and "check(" not in visible
             names = called_checks(hidden)
             assert len(names) == 1, _meta(cell)["grade_id"]

@@ -83,8 +83,8 @@ def test_sequential_grading_gives_identical_results(graded, tmp_path):
     picked = tmp_path / "picked"
     for student in ("ben", "max"):    # partial scores in all five assignments
         shutil.copytree(subs / student, picked / student)
-    again = grade(root, picked, log=lambda line: None,
-                  options=GradingOptions(isolate="off", workers=1))
+    again = grade(root, picked, log=lambda line: None,    # graded before: --force
+                  options=GradingOptions(isolate="off", workers=1, force=True))
     for r in again:
         before = results[(r.student, r.assignment)]
         assert (r.auto_score, r.auto_max, r.manual_pending, r.cell_scores, r.problem) == \
@@ -128,6 +128,13 @@ def test_grades_csv_and_feedback_without_hidden_tests(graded):
         assert "BEGIN HIDDEN TESTS" not in page and "course.checking" not in page
     ben = (root / "feedback" / "ben" / A / f"{A}.html").read_text()
     assert re.search(r"band_pass: \d+ of \d+ hidden cases fail", ben)
+    # Partial credit: eve's LIF without reset passes 1 of 9 cases (examples/expected.json).
+    eve = (root / "feedback" / "eve" / A / f"{A}.html").read_text()
+    assert "Partial credit, 0.25 of 3 points (leaky_integrate_and_fire: 1 of 9 hidden cases " \
+           "pass)" in eve
+    eve_row = next(r for r in rows if r["student"] == "eve" and r["assignment"] == A)
+    assert (eve_row["test_leaky_integrate_and_fire"], eve_row["auto_score"]) == ("0.25", "10.25")
+    assert (root / "reports" / "class_report.html").is_file()
 
 
 def test_regrading_replaces_stale_scores(graded, tmp_path):

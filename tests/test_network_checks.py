@@ -690,9 +690,10 @@ def test_every_check_is_called_once_from_a_test_cell(notebook):
         if cell.cell_type != "code" or not meta["grade"]:
             assert "check(" not in cell.source or cell.cell_type != "code"
             continue
-        start = cell.source.index("### BEGIN HIDDEN TESTS")
-        assert "assert " in cell.source[:start], meta["grade_id"]
-        names = called_checks(cell.source[start:])
+        end = cell.source.index("### END HIDDEN TESTS")
+        assert cell.source.startswith("### BEGIN HIDDEN TESTS")   # the check runs first
+        assert "assert " in cell.source[end:], meta["grade_id"]
+        names = called_checks(cell.source[:end])
         assert len(names) == 1
         called.extend(names)
     assert sorted(called) == sorted(_name(n) for n in CHECKS)

@@ -666,7 +666,7 @@ def _verdict(name, target):
 
 
 def test_issue_mistakes_are_all_listed():
-    text = " ".join(d for item in CHECKS.values() for d in item.mistakes)
+    text = " ".join(d for item in CHECKS.values() for d in [*item.mistakes, *item.signs])
     for words in ("wrong sign of the exponential term", "reset to threshold", "b / tau_w",
                   "mV vs V", "ms vs s", "started away from steady state",
                   "QIF threshold crossed without a reset"):
@@ -815,8 +815,9 @@ def test_every_check_is_called_once_from_a_test_cell_with_visible_asserts(notebo
         if cell.cell_type != "code" or not meta["grade"]:
             assert "check(" not in cell.source or cell.cell_type != "code"
             continue
-        start = cell.source.index("### BEGIN HIDDEN TESTS")
-        visible, hidden = cell.source[:start], cell.source[start:]
+        end = cell.source.index("### END HIDDEN TESTS")
+        assert cell.source.startswith("### BEGIN HIDDEN TESTS")   # the check runs first
+        visible, hidden = cell.source[end:].split("\n", 1)[1], cell.source[:end]
         assert "assert " in visible, f"{meta['grade_id']} has no visible test"
         assert "from course.checking import check" in hidden
         names = called_checks(hidden)

@@ -481,8 +481,8 @@ pair = two_lif_network(pair_input)
 assert len(pair.neurons) == 3 and isinstance(pair.neurons[0], InputNeuron), "neurons in the order input, A, B"
 assert len(pair.t_history) == 1001, "1 s in steps of 1 ms"
 pair_a, pair_b = pair.neurons[1], pair.neurons[2]
-assert len(pair_a.spikes) > 0 and len(pair_b.spikes) > 0, "with this input both A and B fire"
-assert max(pair_a.spikes) > 0.9 and max(pair_b.spikes) > 0.9, "the activity outlasts the input: A and B still fire after 0.9 s"
+assert len(pair_a.spikes) > 0 and len(pair_b.spikes) > 0, f"with this input both A and B fire; got {len(pair_a.spikes)} spikes of A and {len(pair_b.spikes)} of B"
+assert max(pair_a.spikes) > 0.9 and max(pair_b.spikes) > 0.9, f"the activity outlasts the input: A and B still fire after 0.9 s; their last spikes are at {max(pair_a.spikes):.3f} s and {max(pair_b.spikes):.3f} s"
 """ + hidden("two_lif_network", "two_lif_network"), 2))
 
 add(code("pair_plot", r"""
@@ -562,8 +562,9 @@ inh = inhibition_network(generate_spike_train([30, 0], [0.3, 1.0], rng=1),
 assert len(inh.neurons) == 5 and isinstance(inh.neurons[3], InputNeuron), "neurons in the order input, A, B, input 2, C"
 assert len(inh.t_history) == 1501, "1.5 s in steps of 1 ms"
 inh_a, inh_b, inh_c = inh.neurons[1], inh.neurons[2], inh.neurons[4]
-assert len(inh_c.spikes) > 0 and min(inh_c.spikes) > 0.7, "C fires only after its input starts at 0.7 s"
-assert len(inh_a.spikes) > 0 and len(inh_b.spikes) > 0, "A and B fire before C starts"
+assert len(inh_c.spikes) > 0, "C fires once its input starts at 0.7 s; got no spike of C"
+assert min(inh_c.spikes) > 0.7, f"C fires only after its input starts at 0.7 s; its first spike is at {min(inh_c.spikes):.3f} s"
+assert len(inh_a.spikes) > 0 and len(inh_b.spikes) > 0, f"A and B fire before C starts; got {len(inh_a.spikes)} spikes of A and {len(inh_b.spikes)} of B"
 """ + hidden("inhibition_network", "inhibition_network"), 2))
 
 add(code("inhibition_plot", r"""
@@ -649,6 +650,8 @@ ring_input = generate_spike_train([25, 0], [0.3, 4.0], rng=5)
 ring = ring_network(ring_input, t_max=1.0)
 assert len(ring.neurons) == 9 and isinstance(ring.neurons[8], InputNeuron), "8 ring neurons A..H, then the input"
 assert len(ring.t_history) == 1001, "t_max = 1 s in steps of 1 ms"
+silent = [name for name, nrn in zip("ABCDEFGH", ring.neurons[:8]) if len(nrn.spikes) == 0]
+assert not silent, f"every ring neuron fires within 1 s; these never fire: {', '.join(silent)}"
 firsts = [min(nrn.spikes) for nrn in ring.neurons[:8]]
 assert all(a < b for a, b in zip(firsts, firsts[1:])), f"the first spikes should run A, B, ..., H in order; got {np.round(firsts, 3)}"
 """ + hidden("ring_network", "ring_network"), 2))

@@ -7,6 +7,7 @@ read-only F/F/T.
 """
 from __future__ import annotations
 
+import re
 import textwrap
 
 import nbformat
@@ -49,10 +50,29 @@ def answer(grade_id, source, *, tags=()):
     return cell
 
 
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n.*?### END HIDDEN TESTS\n?", re.S)
+
+
+def hidden_first(source):
+    """A test cell's source with its hidden region moved to the top.
+
+    The hidden check then runs (and publishes its results) before a visible assert can stop the
+    cell, so a failing visible assert costs only the hidden cases it shares with the check
+    (partial credit per case), not the whole cell.
+    """
+    found = HIDDEN.search(source)
+    if not found or not source[:found.start()].strip():
+        return source
+    hidden = found.group(0).rstrip("\n")
+    rest = (source[:found.start()] + source[found.end():]).strip("\n")
+    return hidden + "\n" + rest
+
+
 def test(grade_id, source, points):
-    """Autograded test cell: visible asserts plus a ### BEGIN HIDDEN TESTS region."""
-    return new_code_cell(_clean(source), metadata=_meta(grade_id, grade=True, solution=False,
-                                                        locked=True, points=points))
+    """Autograded test cell: a ### BEGIN HIDDEN TESTS region (run first), then visible asserts."""
+    return new_code_cell(hidden_first(_clean(source)),
+                         metadata=_meta(grade_id, grade=True, solution=False, locked=True,
+                                        points=points))
 
 
 def written(grade_id, text, points):

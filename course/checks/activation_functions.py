@@ -235,6 +235,13 @@ def _default(expected, got, item):
     return difference(expected, got, item)
 
 
+def _reveal():
+    """Whether the message may show expected values (instructor mode only; feedback is no
+    oracle)."""
+    from course.grading.compare import revealing
+    return revealing()
+
+
 def _as_list(value):
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
@@ -267,9 +274,13 @@ def compare_with_differences(expected, got, item):
         if not ok.all():
             bad = np.argwhere(~ok)
             index = tuple(int(i) for i in bad[0])
+            mine = float(value[index])
+            shown = (f"finite differences give {float(est[index])!r} (+- {tol[index]:.2g}), got "
+                     f"{mine!r}") if _reveal() else \
+                (f"got {mine!r}, which is not within +- {tol[index]:.2g} of the central finite "
+                 "difference")
             return (f"{name}: {len(bad)} of {ok.size} values differ from central finite "
-                    f"differences; first at index {index}: finite differences give "
-                    f"{est[index]!r} (+- {tol[index]:.2g}), got {value[index]!r}")
+                    f"differences; first at index {index}: {shown}")
     return None
 
 
@@ -285,14 +296,24 @@ def compare_loss(expected, got, item):
     """The loss may be the mean or the sum over samples; the warning flag must match."""
     if not isinstance(got, dict) or set(got) != set(expected):
         return _default(expected, got, item)
-    if got["RuntimeWarning raised"] != expected["RuntimeWarning raised"]:
-        return (f"RuntimeWarning raised: expected {expected['RuntimeWarning raised']}, got "
-                f"{got['RuntimeWarning raised']} (an overflow, log(0) or 0 * inf happened)")
+    if got["RuntimeWarning raised"] and not expected["RuntimeWarning raised"]:
+        return ("your loss raised a RuntimeWarning (an overflow, log(0) or 0 * inf happened); "
+                "the loss can be computed without one")
+    if expected["RuntimeWarning raised"] and not got["RuntimeWarning raised"]:
+        return "RuntimeWarning raised: expected True, got False"
     n = expected["samples"]
     if _scale_of(got["loss"], expected["loss"], n) is None:
+        return _loss_message(expected, got, n)
+    return None
+
+
+def _loss_message(expected, got, n):
+    """A wrong loss: the expected mean and sum only in instructor mode."""
+    if _reveal():
         return (f"loss: expected the mean {expected['loss']!r} or the sum "
                 f"{n * expected['loss']!r} over the {n} samples, got {got['loss']!r}")
-    return None
+    return (f"loss: got {got['loss']!r}, which is neither the mean nor the sum over the {n} "
+            "samples of the expected loss (tolerance rtol=1e-9)")
 
 
 def _consistent(result):
@@ -312,8 +333,8 @@ def _consistent(result):
         if bad.any():
             index = tuple(int(i) for i in np.argwhere(bad)[0])
             return (f"{key}: at index {index} finite differences of your own loss give "
-                    f"{estimate[index]!r} (+- {tolerance[index]:.2g}), your gradient "
-                    f"{grad[index]!r}")
+                    f"{float(estimate[index])!r} (+- {tolerance[index]:.2g}), your gradient "
+                    f"{float(grad[index])!r}")
     return None
 
 
@@ -325,8 +346,7 @@ def compare_gradients(expected, got, item):
     n = expected["samples"]
     scale = _scale_of(got["loss"], expected["loss"], n)
     if scale is None:
-        return (f"loss: expected the mean {expected['loss']!r} or the sum "
-                f"{n * expected['loss']!r} over the {n} samples, got {got['loss']!r}")
+        return _loss_message(expected, got, n)
     size = max(float(np.max(np.abs(v))) for v in expected["gradients"].values())
     for key, reference in expected["gradients"].items():
         reference = np.asarray(reference, dtype=float) * scale
@@ -337,8 +357,12 @@ def compare_gradients(expected, got, item):
         if not close.all():
             index = tuple(int(i) for i in np.argwhere(~close)[0])
             which = "mean" if scale == 1 else "sum"
-            return (f"gradient {key}: your loss is the {which} over samples, so expected "
-                    f"{reference[index]!r} at index {index}, got {value[index]!r}")
+            mine = float(value[index])
+            shown = f"expected {float(reference[index])!r} at index {index}, got {mine!r}" \
+                if _reveal() else (f"{np.count_nonzero(~close)} of {close.size} values differ; "
+                                   f"first at index {index}: got {mine!r}")
+            return (f"gradient {key}: your loss is the {which} over samples, so the gradient is "
+                    f"that of the {which} too; {shown} (tolerance rtol=1e-7)")
     if _consistent(expected) is None:
         message = _consistent(got)
         if message:
@@ -359,9 +383,10 @@ def compare_training(expected, got, item):
     if not got["loss decreased"]:
         return "the last loss is not smaller than the first"
     if _scale_of(got["first loss"], expected["first loss"], expected["samples"]) is None:
-        return (f"first loss: expected the loss of the initial weights, "
-                f"{expected['first loss']!r} (mean) or {expected['samples']} times it (sum), "
-                f"got {got['first loss']!r}")
+        value = (f", {expected['first loss']!r} (mean) or {expected['samples']} times it (sum)"
+                 if _reveal() else " (its mean or sum over the samples)")
+        return (f"first loss: expected the loss of the initial weights{value}, got "
+                f"{got['first loss']!r}")
     return None
 
 
@@ -501,7 +526,15 @@ def _gradient_cases():
             X, y = rng.normal(size=(n, n_in)), rng.integers(0, 2, n)
         out.append(case(label, _network_params(n_in, n_hidden, seed), X, y,
                         run=_gradients_and_differences))
+    out.append(case("visible: the fixed weights of the visible test, first 10 training points",
+                    VISIBLE_WEIGHTS, X_train[:10], y_train[:10], run=_gradients_and_differences))
     return out
+
+
+#: The weights the visible test of loss_and_gradients uses (2 inputs, 4 hidden units).
+VISIBLE_WEIGHTS = {"W1": np.array([[0.5, -0.3, 0.2, -0.6], [0.4, 0.1, -0.5, 0.3]]),
+                   "b1": np.array([0.1, -0.2, 0.05, 0.0]), "w2": np.array([0.7, -0.4, 0.3, 0.5]),
+                   "b2": 0.1}
 
 
 def _train_cases():

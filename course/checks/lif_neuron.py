@@ -440,6 +440,13 @@ def _tau_eff_cases():
     ]
 
 
+RESET_TO_REST = "wrong reset: V is reset to E_L instead of V_reset"
+RESET_TO_THRESHOLD = "wrong reset: V is set to the threshold v_th instead of V_reset"
+NOT_HELD = ("no refractory period: v moves in the step right after a spike instead of staying "
+            "at 0 while t < t_spike + tau_ref")
+ON_GRID = ("no interpolation: every spike time falls on the time grid (a multiple of dt) instead "
+           "of between the two steps where v crosses 1")
+
 CHECKS = [
     Check("euler_step", REF + "euler_step", _euler_cases, rtol=1e-9, atol=1e-12,
           mistakes={"wrong sign of the leak term: (V - E_L) instead of (E_L - V)":
@@ -456,13 +463,14 @@ CHECKS = [
                     "xi drawn from U(0, 1) instead of U(-1, 1)": WRONG + "noisy_current_zero_one"}),
     Check("simulate_lif", REF + "simulate_lif", lambda: _simulate_cases(False), rtol=1e-7,
           atol=1e-10,
-          mistakes={"wrong reset: V is reset to E_L instead of V_reset":
-                    WRONG + "simulate_lif_reset_to_rest",
-                    "wrong sign of the leak term in the Euler update":
+          mistakes={"wrong sign of the leak term in the Euler update":
                     WRONG + "simulate_lif_leak_sign",
-                    "no reset after a spike": WRONG + "simulate_lif_no_reset",
                     "the threshold test is V > v_th instead of V >= v_th":
-                    WRONG + "simulate_lif_strict_threshold"}),
+                    WRONG + "simulate_lif_strict_threshold"},
+          signs={RESET_TO_REST: WRONG + "reset_to_rest",
+                 RESET_TO_THRESHOLD: WRONG + "reset_to_threshold",
+                 "no reset after a spike: the stored V at a spike step is above v_th":
+                 WRONG + "never_reset"}),
     Check("sample_statistics", REF + "sample_statistics", _stats_cases,
           mistakes={"variance normalised by N instead of N - 1":
                     WRONG + "sample_statistics_biased"}),
@@ -477,10 +485,12 @@ CHECKS = [
                     WRONG + "campbell_moments_jump_weight"}),
     Check("simulate_lif_refractory", REF + "simulate_lif_refractory",
           lambda: _simulate_cases(True), rtol=1e-7, atol=1e-10,
-          mistakes={"no refractory period": WRONG + "simulate_lif_refractory_none",
-                    "wrong reset: V is reset to E_L instead of V_reset":
-                    WRONG + "simulate_lif_refractory_reset_to_rest",
-                    "refractory period one step too short":
+          signs={"no refractory period: V moves in the step right after a spike instead of "
+                 "staying at V_reset for round(t_ref / dt) more steps":
+                 WRONG + "not_held_after_spike",
+                 RESET_TO_REST: WRONG + "reset_to_rest_refractory",
+                 RESET_TO_THRESHOLD: WRONG + "reset_to_threshold_refractory"},
+          mistakes={"refractory period one step too short":
                     WRONG + "simulate_lif_refractory_one_short",
                     "n_ref = int(t_ref / dt) truncates (2.3 ms / 0.1 ms gives 22, not 23): "
                     "use int(round(t_ref / dt))": WRONG + "simulate_lif_refractory_truncated"}),
@@ -495,10 +505,11 @@ CHECKS = [
     Check("neuron_slope", REF + "LIFNeuron", _slope_cases,
           mistakes={"wrong sign: dv/dt = (v - s) / tau_m": WRONG + "LIFNeuronSlopeSign"}),
     Check("neuron_step", REF + "LIFNeuron", _step_cases, rtol=1e-7, atol=1e-9,
-          mistakes={"no refractory period": WRONG + "LIFNeuronNoRefractory",
-                    "no interpolation: the spike time is the end of the step":
-                    WRONG + "LIFNeuronNoInterpolation",
-                    "wrong reset: v - 1 instead of 0": WRONG + "LIFNeuronSubtractiveReset",
+          signs={NOT_HELD: WRONG + "neuron_not_held",
+                 ON_GRID: WRONG + "neuron_spikes_on_grid",
+                 "the slope is computed after s has stepped: v moves towards the s at the end "
+                 "of the step instead of the s at its start": WRONG + "slope_from_updated_s"},
+          mistakes={"wrong reset: v - 1 instead of 0": WRONG + "LIFNeuronSubtractiveReset",
                     "wrong sign in the Euler update of v": WRONG + "LIFNeuronSlopeSign",
                     "the threshold test is v_new > 1 instead of v_new >= 1":
                     WRONG + "LIFNeuronStrictThreshold"}),
@@ -508,9 +519,11 @@ CHECKS = [
                     "off by one: counts t0 < t <= t1 (t0 excluded, t1 included)":
                     WRONG + "LIFNeuronOpenStart"}),
     Check("population_step", REF + "LIFPopulation", _population_cases, rtol=1e-7, atol=1e-9,
-          mistakes={"no refractory period": WRONG + "LIFPopulationNoRefractory",
-                    "no interpolation: the spike time is the end of the step":
-                    WRONG + "LIFPopulationNoInterpolation"}),
+          signs={NOT_HELD: WRONG + "population_not_held",
+                 ON_GRID: WRONG + "population_spikes_on_grid",
+                 "one refractory state shared by the population: a neuron that has not fired "
+                 "stops integrating when another neuron fires":
+                 WRONG + "population_shared_refractory"}),
     Check("drive_with_input", REF + "drive_with_input", _drive_cases,
           mistakes={"no one-step delay: input spikes reach the neuron in the step they occur":
                     WRONG + "drive_without_delay",

@@ -343,10 +343,10 @@ CHECKS = [
     Check("fi_onset", HH + "fi_onset", _fi_onset_cases, rtol=1e-9, atol=1e-9),
     Check("simulate_adex", ADEX + "simulate_adex", _simulate_adex_cases, rtol=1e-7, atol=1e-7,
           mistakes={"wrong sign of the exponential term": WRONG + "simulate_adex_exp_sign",
-                    "reset to threshold: V is set to V_T instead of V_r after a spike":
-                    WRONG + "simulate_adex_reset_to_threshold",
                     "adaptation jumps by b / tau_w instead of b":
-                    WRONG + "simulate_adex_jump_b_over_tau"}),
+                    WRONG + "simulate_adex_jump_b_over_tau"},
+          signs={"reset to threshold: V is set to V_T instead of V_r after a spike":
+                 WRONG + "adex_reset_to_threshold"}),
     Check("random_step_current", ADEX + "random_step_current", _random_step_cases, rtol=1e-9,
           atol=1e-9),
     Check("adex_rheobase", ADEX + "adex_rheobase", _rheobase_cases, rtol=1e-9, atol=1e-9,

@@ -6,9 +6,24 @@ execute request, while that cell runs. `CompareWithReference` runs right after i
 autograded test cell it finds the checks the (trusted, instructor-written) cell source calls,
 takes the results recorded for that cell (never what the notebook's outputs say afterwards),
 recomputes the expected results with the reference implementation from `solutions/`, and decides
-the cell: pass (the payloads are removed) or an error output first that names the failing cases
-(fail). Only this comparison decides: a test cell that calls no check fails, and on a pass the
-kernel's own errors and stderr in the cell are kept as plain text that scores nothing.
+the cell: pass (the payloads are removed), partial credit, or an error output first that names the
+failing cases (no points). Only this comparison decides: a test cell that calls no check fails,
+and on a pass or a partial pass the kernel's own errors and stderr in the cell are kept as plain
+text that scores nothing.
+
+Partial credit (`cell_points`): a check with `credit="per_case"` (the default) earns the share of
+its cases that pass, one with `credit="all"` earns all or nothing; a cell that calls several checks
+earns its points times the mean of their shares (each check weighs the same), rounded down to
+1/8 point (`CREDIT_STEP`). A partly passed cell gets a stdout note ("Partial credit, 1.75 of 3
+points (simulate_lif: 6 of 10 hidden cases pass)") with the messages, then an `execute_result`
+holding the points: nbgrader's `determine_grade` reads the first error (0 points) or
+execute_result (that many points, which must lie in [0, points]) of a test cell. This
+preprocessor writes that number; every execute_result the kernel made is dropped first, so a
+student cannot print points.
+
+Mistakes are named two ways: `Check.mistakes` (an implementation whose results match the
+student's on every case) and `Check.signs` (a property of the student's own results that the
+mistake produces, whoever wrote it; `shown_signs`).
 
 Results belong to their cell: payloads published in other cells, by display updates (from any
 cell), as `execute_result`, or copied into the notebook some other way are ignored.
@@ -24,9 +39,11 @@ import contextlib
 import contextvars
 import functools
 import json
+import math
 import re
 import sys
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -55,6 +72,12 @@ def quiet_numerics():
 #: Whether messages may show expected values: False while `verdict` judges for feedback, so that
 #: a check's own `compare` function that calls `difference` hides them too.
 _REVEAL: contextvars.ContextVar[bool] = contextvars.ContextVar("reveal", default=True)
+
+
+def revealing() -> bool:
+    """Whether messages may show expected values now (False while judging for feedback): for a
+    check's own `compare` function, which must hide them too."""
+    return _REVEAL.get()
 
 
 def difference(expected: Any, got: Any, item: Check, where: str = "result",
@@ -196,35 +219,74 @@ def results_of(qualified_name: str, path: str) -> list:
     return json.loads(_cached_results(qualified_name, path))
 
 
-def verdict(qualified_name: str, results: list, reveal: bool = False) -> str | None:
-    """Compare published `results` with the reference; return a failure message or None.
+@dataclass(frozen=True)
+class Judgement:
+    """The grader's verdict on one check: how many cases passed, the credit that earns, and the
+    message for the student (None when every case passes)."""
+
+    name: str
+    passed: int
+    total: int
+    credit: str            # Check.credit: "per_case" or "all"
+    message: str | None
+
+    @property
+    def fraction(self) -> float:
+        """Share of the check's credit earned, 0 .. 1."""
+        if self.message is None:
+            return 1.0
+        if self.credit != "per_case" or self.total <= 0:
+            return 0.0
+        return min(max(self.passed / self.total, 0.0), 1.0)
+
+
+def judge(qualified_name: str, results: list, reveal: bool = False) -> Judgement:
+    """Compare published `results` with the reference, case by case.
 
     The message never shows an expected value unless `reveal` (instructor mode)."""
     item = find_check(qualified_name)
     expected = results_of(qualified_name, item.reference)
+    total = len(expected)
     token = _REVEAL.set(reveal)
     try:
         failures = case_failures(item, expected, results, reveal)
     except (TypeError, ValueError, KeyError) as exc:
-        return f"{qualified_name}: the published results could not be read ({exc})"
+        return Judgement(item.name, 0, total, item.credit,
+                         f"{qualified_name}: the published results could not be read ({exc})")
     finally:
         _REVEAL.reset(token)
     if not failures:
-        return None
-    lines = [f"{item.name}: {len(failures)} of {len(expected)} hidden cases fail."]
+        return Judgement(item.name, total, total, item.credit, None)
+    failing = {label for label, _ in failures}
+    passed = 0 if "all cases" in failing else total - len(failing)
+    lines = [f"{item.name}: {len(failures)} of {total} hidden cases fail "
+             f"({passed} of {total} pass)."]
     for label, message in failures[:MAX_REPORTED_CASES]:
         lines.append(f"  case '{label}': {message}")
     if len(failures) > MAX_REPORTED_CASES:
         lines.append(f"  ... and {len(failures) - MAX_REPORTED_CASES} more")
-    mistake = recognised_mistake(qualified_name, item, results)
-    if mistake:
+    for mistake in known_mistakes(qualified_name, item, results):
         lines.append(f"Hint: your results match a common mistake: {mistake}.")
-    return "\n".join(lines)
+    return Judgement(item.name, passed, total, item.credit, "\n".join(lines))
+
+
+def verdict(qualified_name: str, results: list, reveal: bool = False) -> str | None:
+    """Compare published `results` with the reference; return a failure message or None."""
+    return judge(qualified_name, results, reveal).message
 
 
 def instructor_verdict(qualified_name: str, results: list) -> str | None:
     """`verdict` with expected values shown: the judge of instructor mode (course.checking)."""
     return verdict(qualified_name, results, reveal=True)
+
+
+def known_mistakes(qualified_name: str, item: Check, results: list) -> list[str]:
+    """Descriptions of the known mistakes the student's `results` show: the first
+    implementation-matched mistake (`recognised_mistake`), then every property sign
+    (`shown_signs`)."""
+    found = recognised_mistake(qualified_name, item, results)
+    return ([found] if found else []) + [s for s in shown_signs(qualified_name, item, results)
+                                          if s != found]
 
 
 def recognised_mistake(qualified_name: str, item: Check, results: list) -> str | None:
@@ -237,6 +299,31 @@ def recognised_mistake(qualified_name: str, item: Check, results: list) -> str |
         except (RuntimeError, TypeError, ValueError, KeyError):
             continue
     return None
+
+
+def shown_signs(qualified_name: str, item: Check, results: list) -> list[str]:
+    """Descriptions of `item.signs` whose property the student's results show: some case says
+    True and none says False (a sign that raises counts as "cannot tell")."""
+    if not item.signs or not isinstance(results, list):
+        return []
+    expected = results_of(qualified_name, item.reference)
+    shown = []
+    for description, path in item.signs.items():
+        sign = load_object(path)
+        votes = set()
+        for one, exp, res in zip(item.all_cases(), expected, results):
+            if not isinstance(res, dict) or "value" not in res or "value" not in exp:
+                continue
+            try:
+                with quiet_numerics():
+                    vote = sign(one, decode(res["value"]), decode(exp["value"]))
+            except Exception:  # noqa: BLE001  (a student's odd result: this case cannot tell)
+                vote = None
+            if vote is not None:
+                votes.add(bool(vote))
+        if votes == {True}:
+            shown.append(description)
+    return shown
 
 
 # ----- the preprocessor -----------------------------------------------------------------------
@@ -320,23 +407,29 @@ class CompareWithReference(NbGraderPreprocessor):
         kept = []
         for output in cell.get("outputs", []):
             if output.get("output_type") == "execute_result":
-                # nbgrader reads a number here as partial credit; no test cell of this course
-                # returns one, so it can only be forged by patched code: drop it.
+                # nbgrader reads a number here as the cell's points; only this preprocessor may
+                # write one (partial credit below), so one the kernel made is dropped.
                 continue
             if _payload_of(output.get("data")) is None:
                 kept.append(output)
         stopped_early = any(o.get("output_type") == "error" for o in kept)
-        messages = [] if names else [
-            "this test cell calls no hidden check, so the grader cannot verify it"]
-        for name in names:
-            message = self._judge(name, published.get(name, []), stopped_early)
-            if message:
-                messages.append(message)
-        if messages:
+        if not names:
+            cell.outputs = [error_output(
+                "this test cell calls no hidden check, so the grader cannot verify it")] + kept
+            return cell, resources
+        judged = [self._judge(name, published.get(name, []), stopped_early) for name in names]
+        points = float(nbgrader.get("points") or 0.0)
+        earned = cell_points(points, judged)
+        messages = [j.message for j in judged if j.message]
+        if not messages:
+            cell.outputs = [self._harmless(o) for o in kept]
+        elif earned > 0.0:
+            cell.outputs = [_note(partial_note(points, earned, judged) + "\n".join(messages)
+                                  + "\n"), points_output(earned)] + \
+                [self._harmless(o) for o in kept]
+        else:
             # First: nbgrader scores a cell by the first error or result it meets.
             cell.outputs = [error_output("\n".join(messages))] + kept
-        else:
-            cell.outputs = [self._harmless(o) for o in kept]
         return cell, resources
 
     @staticmethod
@@ -349,14 +442,57 @@ class CompareWithReference(NbGraderPreprocessor):
             return _note(output.get("text", ""))
         return output
 
-    def _judge(self, name: str, payloads: list, stopped_early: bool) -> str | None:
+    def _judge(self, name: str, payloads: list, stopped_early: bool) -> Judgement:
+        def failed(text: str) -> Judgement:
+            return Judgement(name, 0, 0, "all", text)
         if not payloads:
-            return (f"{name}: no results were published during this test cell; "
-                    + ("the cell stopped before the hidden check ran (see the error below)"
-                       if stopped_early else "the check was interfered with"))
+            return failed(f"{name}: no results were published during this test cell; "
+                          + ("the cell stopped before the hidden check ran (see the error below)"
+                             if stopped_early else "the check was interfered with"))
         if len(payloads) > 1:
-            return f"{name}: results were published more than once; the check was interfered with"
+            return failed(f"{name}: results were published more than once; the check was "
+                          "interfered with")
         if not isinstance(payloads[0], list):
-            return f"{name}: the published results are malformed"
+            return failed(f"{name}: the published results are malformed")
         self.log.debug("comparing %s with the reference", name)
-        return verdict(name, payloads[0])
+        return judge(name, payloads[0])
+
+
+# ----- partial credit ----------------------------------------------------------------------------
+
+#: Partial credit is rounded down to a multiple of 1/8 point: a binary fraction, so sums of cell
+#: scores (gradebook totals, grades.csv, examples/expected.json) are exact in any order.
+CREDIT_STEP = 1 / 8
+
+
+def cell_points(points: float, judged: list[Judgement]) -> float:
+    """Points of a test cell: `points` times the mean credit fraction of the checks it calls
+    (each check weighs the same, however many cases it has), rounded down to `CREDIT_STEP` and
+    never above `points` (nbgrader refuses a score above the cell's points)."""
+    if not judged or points <= 0:
+        return 0.0
+    fraction = sum(j.fraction for j in judged) / len(judged)
+    earned = math.floor(points * fraction / CREDIT_STEP + 1e-9) * CREDIT_STEP
+    return min(max(earned, 0.0), points)
+
+
+def partial_note(points: float, earned: float, judged: list[Judgement]) -> str:
+    """The line above a partly passed cell's messages: cases passed and points earned."""
+    parts = []
+    for j in judged:
+        if j.message is None:
+            parts.append(f"{j.name}: all {j.total} hidden cases pass")
+        elif not j.total:
+            parts.append(f"{j.name}: no results to judge")
+        elif j.credit == "per_case":
+            parts.append(f"{j.name}: {j.passed} of {j.total} hidden cases pass")
+        else:
+            parts.append(f"{j.name}: no credit unless every case passes")
+    unit = "point" if points == 1 else "points"
+    return f"Partial credit, {earned:g} of {points:g} {unit} ({'; '.join(parts)}).\n"
+
+
+def points_output(earned: float) -> NotebookNode:
+    """The execute_result nbgrader's `determine_grade` reads as the cell's points."""
+    return NotebookNode(output_type="execute_result", execution_count=None, metadata={},
+                        data={"text/plain": f"{earned:g}"})

@@ -1,7 +1,9 @@
 """Feedback: what a student sees of a graded notebook.
 
 - `ShortenTracebacks` keeps only the last line of an error in a test cell (a traceback quotes
-  hidden-test source).
+  hidden-test source). A partly passed test cell keeps the grader's note ("Partial credit, 0.25
+  of 3 points (leaky_integrate_and_fire: 1 of 9 hidden cases pass)", a stdout output written by
+  `course.grading.compare.CompareWithReference`) with the failing cases above its points.
 - `LabelGrades` (after nbgrader's `GetGrades`) names every graded cell by its exercise, marks
   written answers a person has not graded yet as pending and adds up automatic and manual
   points separately for the page's header.
