@@ -68,7 +68,7 @@ def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
     started = time.perf_counter()
     run = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    if run.returncode not in (0, 1):
+    if run.returncode not in (0, 1) or "ERROR] There was an error" in run.stderr:
         raise SystemExit(f"{' '.join(command)} failed ({run.returncode}):\n{run.stderr[-3000:]}")
     return elapsed
 
@@ -78,7 +78,9 @@ def plain_nbgrader(work: Path, count: int) -> float:
     subs = make_submissions(course / "submitted", count)
     for path in subs:
         (path.parent / "timestamp.txt").write_text("2026-01-01 00:00:00.000000 UTC")
-    env = dict(os.environ, PYTHONPATH="", COURSE_HEADLESS="1")   # as course grade sets it
+    env = dict(os.environ, PYTHONPATH="", COURSE_HEADLESS="1",   # as course grade sets it
+               # nbgrader runs `alembic` by name: the venv's bin/ first, as if activated
+               PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]))
     timed([sys.executable, "-m", "nbgrader", "generate_assignment", A, "--force"], course, env)
     return timed([sys.executable, "-m", "nbgrader", "autograde", A, "--force"], course, env)
 

@@ -97,4 +97,18 @@ def test_content_hash_follows_notebook_release_and_submission_time(tmp_path):
     late = content_hash(tmp_path, "ada", "a")
     assert late != first
     (tmp_path / "release" / "a" / "a.ipynb").write_text("release, fixed")
-    assert content_hash(tmp_path, "ada", "a") not in (first, late)
+    fixed = content_hash(tmp_path, "ada", "a")
+    assert fixed not in (first, late)
+    assert content_hash(tmp_path, "ada", "a", grader="another reference") != fixed
+
+
+def test_the_grader_fingerprint_follows_the_reference(tmp_path):
+    from course.grading.resume import grader_fingerprint
+
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n")
+    (tmp_path / "solutions" / "leaky.py").write_text("def f(x):\n    return x\n")
+    before = grader_fingerprint(tmp_path)
+    assert grader_fingerprint(tmp_path) == before
+    (tmp_path / "solutions" / "leaky.py").write_text("def f(x):\n    return 2 * x\n")
+    assert grader_fingerprint(tmp_path) != before

@@ -3,8 +3,10 @@
 Two records, both keyed by content hashes:
 
 - **Recorded grades.** Every graded submission gets `autograded/<student>/<assignment>/
-  .content-hash`: the hash of the submitted notebook, the released notebook it answers, and its
-  submission time. A later run that finds the same hash (and an "ok" row in grades.csv) keeps
+  .content-hash`: the hash of the submitted notebook, the released notebook it answers, its
+  submission time, and the grader itself (`grader_fingerprint`: nbgrader_config.py, the
+  reference in solutions/, the hidden checks and the grading code), so a fixed check or
+  reference grades everything again. A later run that finds the same hash (and an "ok" row in grades.csv) keeps
   that grade instead of grading again, unless `--force`.
 - **Executions of an interrupted run.** Each executed notebook the coordinator receives is kept in
   `.grading/executed/<job key>.json` until the run that asked for it has committed. A run that
@@ -26,10 +28,26 @@ EXECUTED = Path(".grading") / "executed"
 KEEP_SECONDS = 14 * 24 * 3600      # an interrupted run's executions are kept two weeks
 
 
-def content_hash(stage: Path, student: str, assignment: str) -> str:
-    """Hash of what decides a submission's grade: its notebook (as accepted), the release it
-    answers and its submission time (late penalties)."""
+def grader_fingerprint(root: Path) -> str:
+    """Hash of everything on the grader's side that decides a grade: nbgrader_config.py, every
+    file of solutions/, and the course package's checks and grading code."""
+    import course
+
+    package = Path(course.__file__).resolve().parent
+    files = [root / "nbgrader_config.py", *sorted((root / "solutions").rglob("*.py")),
+             package / "checking.py", *sorted((package / "checks").glob("*.py")),
+             *sorted((package / "grading").rglob("*.py"))]
     digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(path.parents[1])).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+def content_hash(stage: Path, student: str, assignment: str, grader: str = "") -> str:
+    """Hash of what decides a submission's grade: its notebook (as accepted), the release it
+    answers, its submission time (late penalties) and the grader (`grader_fingerprint`)."""
+    digest = hashlib.sha256(grader.encode() + b"\0")
     submitted = stage / "submitted" / student / assignment
     for path in (submitted / f"{assignment}.ipynb", submitted / "timestamp.txt",
                  stage / "release" / assignment / f"{assignment}.ipynb"):

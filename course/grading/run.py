@@ -51,7 +51,8 @@ from course.grading.feedback_jobs import FeedbackJobs
 from course.grading.intake import STUDENT_ID, Submission, accept, discover
 from course.grading.progress import Progress
 from course.grading.report import graded_cells, write_report
-from course.grading.resume import ExecutionStore, content_hash, recorded_rows, unchanged
+from course.grading.resume import (ExecutionStore, content_hash, grader_fingerprint,
+                                   recorded_rows, unchanged)
 from course.grading.resume import record as resume_record
 from course.grading.staging import Stage, remove_rows
 from course.grading.static import flags_in_notebook
@@ -279,7 +280,8 @@ def _grade(root: Path, stage: Stage, submissions: list[Submission], log,
         if sub.problem:
             results[index] = Result(sub.student, sub.assignment, problem=sub.problem)
     todo = [(i, s) for i, s in enumerate(submissions) if s.problem is None]
-    hashes = {i: content_hash(stage.path, s.student, s.assignment) for i, s in todo}
+    grader = grader_fingerprint(root)
+    hashes = {i: content_hash(stage.path, s.student, s.assignment, grader) for i, s in todo}
     if not options.force:
         recorded = recorded_rows(root)
         for i, s in todo:
