@@ -210,7 +210,13 @@ class GradingOptions:
     force: bool = False             # grade again what is recorded with the same content
 
 
-def grade(root: Path, folder: Path, log: Callable[[str], None] = print,
+def say(line: str) -> None:
+    """Print a log line at once, also into a pipe (`course grade ... | tee log`): progress
+    must be seen while it happens."""
+    print(line, flush=True)
+
+
+def grade(root: Path, folder: Path, log: Callable[[str], None] = say,
           options: GradingOptions | None = None) -> list[Result]:
     """Grade every submission below `folder`; return one Result per submission found."""
     from course.grading.cluster import default_workers, executors
