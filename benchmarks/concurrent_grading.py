@@ -44,13 +44,10 @@ def attackers() -> list:
 
 def make_folder(into: Path, name: str, honest: int, hostile: int) -> Path:
     folder = into / name
-    for n in range(honest):     # distinct notebooks (course grade runs equal ones once)
-        (folder / f"{name}-{n:03d}" / A).mkdir(parents=True)
-        nb = nbformat.read(HONEST, as_version=4)
-        answer = next(c for c in nb.cells if c.cell_type == "code" and
-                      c.metadata.get("nbgrader", {}).get("solution"))
-        answer.source = f"# {name}-{n:03d}\n" + answer.source
-        nbformat.write(nb, folder / f"{name}-{n:03d}" / A / f"{A}.ipynb")
+    from course_copy import distinct_hand_in
+
+    for n in range(honest):
+        distinct_hand_in(HONEST, folder / f"{name}-{n:03d}" / A / f"{A}.ipynb", f"{name}-{n:03d}")
     makers = attackers() if hostile else []
     for n in range(hostile):
         (folder / f"{name}-attack{n:02d}" / A).mkdir(parents=True)

@@ -35,6 +35,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from course_copy import distinct_hand_in  # noqa: E402
 A = "leaky_integrators"
 EXAMPLES = ["ada", "ben", "cy", "eve"]
 
@@ -52,15 +54,8 @@ def make_submissions(into: Path, count: int) -> list[Path]:
     paths = []
     for i in range(count):
         source = ROOT / "examples" / "submissions" / EXAMPLES[i % len(EXAMPLES)] / A / f"{A}.ipynb"
-        nb = nbformat.read(source, as_version=4)
-        answer = next((c for c in nb.cells if c.cell_type == "code" and
-                       c.metadata.get("nbgrader", {}).get("solution")), None)
-        if answer is not None:
-            answer.source = f"# hand-in {i}\n" + answer.source
-        folder = into / f"student{i:03d}" / A
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / f"{A}.ipynb")
-        paths.append(folder / f"{A}.ipynb")
+        paths.append(into / f"student{i:03d}" / A / f"{A}.ipynb")
+        distinct_hand_in(source, paths[-1], f"hand-in {i}")
     return paths
 
 

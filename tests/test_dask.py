@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from course_copy import ROOT, copy_course
+from course_copy import ROOT, copy_course, distinct_hand_in
 
 A = "leaky_integrators"
 N = 5                    # hand-ins per run: enough for two workers to be busy when one is killed
@@ -31,13 +31,8 @@ def hand_ins(folder: Path, count: int) -> Path:
     notebooks are run once: one Dask task per distinct content)."""
     names = ["ada", "ben", "cy"]
     for n in range(count):
-        target = folder / f"s{n:02d}" / A
-        target.mkdir(parents=True)
-        nb = json.loads((EXAMPLES / names[n % 3] / A / f"{A}.ipynb").read_text())
-        answer = next(c for c in nb["cells"] if c["cell_type"] == "code" and
-                      c.get("metadata", {}).get("nbgrader", {}).get("solution"))
-        answer["source"] = f"# hand-in s{n:02d}\n" + "".join(answer["source"])
-        (target / f"{A}.ipynb").write_text(json.dumps(nb))
+        distinct_hand_in(EXAMPLES / names[n % 3] / A / f"{A}.ipynb",
+                         folder / f"s{n:02d}" / A / f"{A}.ipynb", f"hand-in s{n:02d}")
     return folder
 
 

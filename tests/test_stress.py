@@ -7,7 +7,6 @@ The runs are started as a fresh machine would start them: the venv's `course` by
 PATH of system folders only.
 """
 import csv
-import json
 import os
 import signal
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from course_copy import ROOT, copy_course
+from course_copy import ROOT, copy_course, distinct_hand_in
 
 A = "leaky_integrators"
 HONEST = ROOT / "examples" / "submissions" / "ada" / A / f"{A}.ipynb"
@@ -47,13 +46,7 @@ def two_runs(tmp_path_factory):
     for run in ("first", "second"):
         folder = tmp_path_factory.mktemp(run)
         for n in range(PER_RUN):
-            (folder / f"{run}{n}" / A).mkdir(parents=True)
-            # distinct notebooks (equal ones would run once): a comment line of its own each
-            nb = json.loads(HONEST.read_text())
-            answer = next(c for c in nb["cells"] if c["cell_type"] == "code" and
-                          c.get("metadata", {}).get("nbgrader", {}).get("solution"))
-            answer["source"] = f"# {run}{n}\n" + "".join(answer["source"])
-            (folder / f"{run}{n}" / A / f"{A}.ipynb").write_text(json.dumps(nb))
+            distinct_hand_in(HONEST, folder / f"{run}{n}" / A / f"{A}.ipynb", f"{run}{n}")
         folders.append(folder)
     hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:

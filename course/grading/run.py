@@ -46,7 +46,7 @@ from traitlets.config import Config
 
 from course.env import HEADLESS
 from course.grading import execute
-from course.grading.executor import TOPIC, job_key, make_job
+from course.grading.executor import TOPIC, MachineProblem, job_key, make_job
 from course.grading.feedback_jobs import FeedbackJobs
 from course.grading.intake import STUDENT_ID, Submission, accept, discover
 from course.grading.progress import Progress
@@ -54,6 +54,7 @@ from course.grading.report import graded_cells, write_report
 from course.grading.resume import (ExecutionStore, content_hash, grader_fingerprint,
                                    recorded_rows, unchanged)
 from course.grading.resume import record as resume_record
+from course.grading.sandbox import Limits
 from course.grading.staging import Stage, remove_rows
 from course.grading.static import flags_in_notebook
 from course.nbgrader_api import (CourseError, api_result_error, assignments_in, course_lock,
@@ -303,7 +304,7 @@ def _grade(root: Path, stage: Stage, submissions: list[Submission], log,
     if todo:
         pool.start()            # workers start while the submissions are sanitized
     settings = execution_settings(root, overrides)
-    limits = dataclasses.asdict(sandbox_limits(options.budget))
+    limits = dataclasses.asdict(Limits.from_budget(options.budget))
     wall = settings["submission_budget"] + options.wall_margin
     config = load_config(root, overrides)
     finishing = make_api(root, _merged(overrides, finish_config(
@@ -366,12 +367,6 @@ def _merged(*configs) -> Config:
     for config in configs:
         merged.merge(config)
     return merged
-
-
-def sandbox_limits(budget: float | None):
-    from course.grading.sandbox import Limits
-
-    return Limits.from_budget(budget)
 
 
 def _keep_for_report(root: Path, stage: Path, sub: Submission) -> None:
@@ -448,7 +443,7 @@ class Tasks:
             try:
                 executed = future.result()
             except Exception as exc:  # noqa: BLE001  (a machine's problem after retries)
-                problem = str(exc) if exc.__class__.__name__ == "MachineProblem" else \
+                problem = str(exc) if isinstance(exc, MachineProblem) else \
                     f"{type(exc).__name__}: {exc}"
                 yield key, self.waiting[key], None, problem
             else:

@@ -187,39 +187,38 @@ def _copy(con: sqlite3.Connection, assignment: str, student: str) -> None:
                         (sa,))
 
 
-def remove_rows(database: Path, assignment: str, student: str) -> None:
-    """Delete one submission's rows (grades, comments, notebooks) from `database`."""
-    if not database.is_file():
-        return
+@contextlib.contextmanager
+def transaction(database: Path, attach: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """One immediate SQLite transaction on `database` (`attach` as "staged"): committed when the
+    block ends, rolled back if it raises."""
     con = sqlite3.connect(database, timeout=120, isolation_level=None)
     try:
+        if attach is not None:
+            con.execute("ATTACH DATABASE ? AS staged", (str(attach),))
         con.execute("BEGIN IMMEDIATE")
         try:
-            _delete(con, "main", assignment, student)
+            yield con
         except BaseException:
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
     finally:
         con.close()
+
+
+def remove_rows(database: Path, assignment: str, student: str) -> None:
+    """Delete one submission's rows (grades, comments, notebooks) from `database`."""
+    if database.is_file():
+        with transaction(database) as con:
+            _delete(con, "main", assignment, student)
 
 
 def merge_gradebook(real: Path, staged: Path, graded: list[tuple[str, str]],
                     removed: list[tuple[str, str]]) -> None:
     """In one transaction: replace the rows of `graded` (assignment, student) pairs in `real` by
     those in `staged`, and delete those of `removed`."""
-    con = sqlite3.connect(real, timeout=120, isolation_level=None)
-    try:
-        con.execute("ATTACH DATABASE ? AS staged", (str(staged),))
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            for assignment, student in graded + removed:
-                _delete(con, "main", assignment, student)
-            for assignment, student in graded:
-                _copy(con, assignment, student)
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
-    finally:
-        con.close()
+    with transaction(real, attach=staged) as con:
+        for assignment, student in graded + removed:
+            _delete(con, "main", assignment, student)
+        for assignment, student in graded:
+            _copy(con, assignment, student)
