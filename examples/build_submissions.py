@@ -6,7 +6,6 @@ release: `python examples/build_submissions.py`.
 """
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -165,6 +164,14 @@ def write(student, assignment, nb=None, text=None, name=None):
         path.write_text(text)
 
 
+def write_trio(assignment, reference, slips):
+    """lia: the release filled with `reference`; max: filled with `slips`; cy: the blank release."""
+    release = ROOT / "release" / assignment / f"{assignment}.ipynb"
+    write("lia", assignment, fill(nbformat.read(release, as_version=4), reference))
+    write("max", assignment, fill(nbformat.read(release, as_version=4), slips))
+    write("cy", assignment, nbformat.read(release, as_version=4))
+
+
 def main():
     a = "leaky_integrators"
     release = ROOT / "release" / a / f"{a}.ipynb"
@@ -185,9 +192,7 @@ def main():
         "spikes_in_window": ("(times < t1)", "(times <= t1)"),
         "lif_rate": ("1.0 / (tau_ref + tau_m", "1.0 / (tau_m"),
     })
-    write("lia", a, fill(nbformat.read(release, as_version=4), reference))
-    write("max", a, fill(nbformat.read(release, as_version=4), slips))
-    write("cy", a, nbformat.read(release, as_version=4))
+    write_trio(a, reference, slips)
     build_spiking_networks()
     build_activation_functions()
     build_neuron_models()
@@ -197,22 +202,18 @@ def main():
 def build_spiking_networks():
     """lia: the reference answers; max: three classic slips; cy: the blank release."""
     a = "spiking_networks"
-    release = ROOT / "release" / a / f"{a}.ipynb"
     reference = reference_answers(a)
     slips = with_edits(reference, {
         "rates_in_windows": ("(times < t1)", "(times <= t1)"),         # window includes its end
         "inhibition_network": ("net.connect(c, b, -0.2)", "net.connect(c, b, 0.2)"),   # sign
         "wave_period": ("/ (onsets.size - 1)", "/ onsets.size"),      # n instead of n - 1
     })
-    write("lia", a, fill(nbformat.read(release, as_version=4), reference))
-    write("max", a, fill(nbformat.read(release, as_version=4), slips))
-    write("cy", a, nbformat.read(release, as_version=4))
+    write_trio(a, reference, slips)
 
 
 def build_activation_functions():
     """lia: the reference answers; max: two classic slips; cy: the blank release."""
     a = "activation_functions"
-    release = ROOT / "release" / a / f"{a}.ipynb"
     reference = reference_answers(a)
     slips = with_edits(reference, {
         # a "stable" sigmoid whose np.where still evaluates exp(-z) at z = -1000 (overflow)
@@ -222,15 +223,12 @@ def build_activation_functions():
         # the loss averaged, its gradients summed over samples
         "loss_and_gradients": ("delta = (sigmoid(z) - y) / len(y)", "delta = sigmoid(z) - y"),
     })
-    write("lia", a, fill(nbformat.read(release, as_version=4), reference))
-    write("max", a, fill(nbformat.read(release, as_version=4), slips))
-    write("cy", a, nbformat.read(release, as_version=4))
+    write_trio(a, reference, slips)
 
 
 def build_neuron_models():
     """lia: the reference answers; max: two classic slips; cy: the blank release."""
     a = "neuron_models"
-    release = ROOT / "release" / a / f"{a}.ipynb"
     reference = reference_answers(a)
     slips = with_edits(reference, {
         # mV vs V: the rates get V in volts (simulate_hh, which uses them, fails too)
@@ -239,9 +237,7 @@ def build_neuron_models():
         # reset to threshold: V_T instead of V_r after an AdEx spike
         "simulate_adex": ('np.where(fired, p["v_r"], v[k + 1])', 'np.where(fired, p["v_t"], v[k + 1])'),
     })
-    write("lia", a, fill(nbformat.read(release, as_version=4), reference))
-    write("max", a, fill(nbformat.read(release, as_version=4), slips))
-    write("cy", a, nbformat.read(release, as_version=4))
+    write_trio(a, reference, slips)
 
 
 if __name__ == "__main__":
