@@ -59,7 +59,7 @@ class Executors:
         return self._client
 
     def _connect(self) -> None:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         try:
             if self.scheduler:
@@ -74,13 +74,25 @@ class Executors:
             # One task per worker process: a worker that dies takes only its own submission
             # along (Dask runs it again elsewhere). No memory limit: the kernels are sandboxed
             # processes with limits of their own.
-            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                         processes=True, dashboard_address=None, memory_limit=0,
-                                         silence_logs=QUIET, host="127.0.0.1")
+            self._cluster = self._local_cluster()
             self._client = Client(self._cluster, set_as_default=False)
             self.description = f"local Dask cluster of {self.workers} worker process(es)"
         except BaseException as exc:  # noqa: BLE001  (raised where the client is needed)
             self._error = exc
+
+    def _local_cluster(self, tries: int = 3):
+        """A LocalCluster; a worker process that dies while it starts (a loaded machine, a
+        kill) is a machine problem: start again, up to `tries` times."""
+        from distributed import LocalCluster
+
+        for attempt in range(tries):
+            try:
+                return LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                    processes=True, dashboard_address=None, memory_limit=0,
+                                    silence_logs=QUIET, host="127.0.0.1")
+            except RuntimeError:          # "Nanny failed to start worker process"
+                if attempt == tries - 1:
+                    raise
 
     def close(self) -> None:
         if self._thread is None:
